@@ -23,6 +23,8 @@ import java.util.Set;
  */
 final class NettyMemoryMetrics implements MeterBinder {
 
+    private static final String DESCRIPTION = "Bytes held by a Netty allocator, by allocator and memory (direct or heap)";
+
     /** Allocators to report, keyed by the value of the {@code allocator} tag. */
     private final Map<String, ByteBufAllocatorMetric> allocators;
 
@@ -49,14 +51,14 @@ final class NettyMemoryMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         allocators.forEach((tag, metric) -> {
             Gauge.builder(PmultMetrics.NETTY_MEMORY_USED, metric, ByteBufAllocatorMetric::usedDirectMemory)
-                    .description("Bytes of direct memory held by a Netty allocator")
+                    .description(DESCRIPTION)
                     .baseUnit(PmultMetrics.UNIT_BYTES)
                     .tag(PmultMetrics.TAG_ALLOCATOR, tag)
                     .tag(PmultMetrics.TAG_MEMORY, "direct")
                     .strongReference(true)
                     .register(registry);
             Gauge.builder(PmultMetrics.NETTY_MEMORY_USED, metric, ByteBufAllocatorMetric::usedHeapMemory)
-                    .description("Bytes of heap memory held by a Netty allocator")
+                    .description(DESCRIPTION)
                     .baseUnit(PmultMetrics.UNIT_BYTES)
                     .tag(PmultMetrics.TAG_ALLOCATOR, tag)
                     .tag(PmultMetrics.TAG_MEMORY, "heap")
