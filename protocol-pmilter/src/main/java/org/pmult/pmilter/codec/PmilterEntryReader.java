@@ -1,0 +1,177 @@
+package org.pmult.pmilter.codec;
+
+import io.netty.buffer.ByteBuf;
+import org.pmult.pmilter.codec.PmilterCodes.Tag;
+
+/**
+ * Walks the entries of one complete message (§10.1), checking every length before it is used. The
+ * frame starts with its u32 length prefix, so offsets reported here are message offsets.
+ */
+final class PmilterEntryReader {
+
+    private final ByteBuf frame;
+    private final int base;
+    private final int end;
+    private final long messageLength;
+    private int position;
+
+    /** Offset of the current entry's header within the message. */
+    private int entryOffset = -1;
+    private long rawTag;
+    private Tag tag;
+    private int valueLength;
+
+    PmilterEntryReader(ByteBuf frame) {
+        this.frame = frame;
+        this.base = frame.readerIndex();
+        this.end = frame.writerIndex();
+        this.messageLength = frame.getUnsignedInt(base);
+        this.position = base + PmilterCodes.LENGTH_FIELD_LENGTH;
+    }
+
+    boolean hasNext() {
+        return position < end;
+    }
+
+    /** Reads the next entry header; the value is then available through the accessors. */
+    void next() {
+        int remaining = end - position;
+        int offset = position - base;
+        if (remaining < PmilterCodes.ENTRY_HEADER_LENGTH) {
+            throw new PmilterCodecException("entry header truncated: " + remaining
+                    + " bytes left in the message (expected: " + PmilterCodes.ENTRY_HEADER_LENGTH + ")", offset);
+        }
+        long length = frame.getUnsignedInt(position);
+        long rawTagValue = frame.getUnsignedInt(position + 4);
+        Tag knownTag = Tag.fromValue(rawTagValue);
+        String name = knownTag == null ? "tag " + PmilterCodes.hex4(rawTagValue) : knownTag.describe();
+        if (length > messageLength) {
+            throw new PmilterCodecException("entry " + name + " value length: " + length
+                    + " (expected: <= message length " + messageLength + ")", offset);
+        }
+        long left = remaining - PmilterCodes.ENTRY_HEADER_LENGTH;
+        if (length > left) {
+            throw new PmilterCodecException("entry " + name + " value length: " + length
+                    + " overruns the message (expected: <= " + left + ", the bytes left)", offset);
+        }
+        entryOffset = offset;
+        rawTag = rawTagValue;
+        tag = knownTag;
+        valueLength = (int) length;
+        position += PmilterCodes.ENTRY_HEADER_LENGTH + valueLength;
+    }
+
+    /** The current entry's tag, or {@code null} if this profile does not know it. */
+    Tag tag() {
+        return tag;
+    }
+
+    long rawTag() {
+        return rawTag;
+    }
+
+    int offset() {
+        return entryOffset;
+    }
+
+    int valueLength() {
+        return valueLength;
+    }
+
+    /** Reader index of the current value within the frame buffer. */
+    int valueIndex() {
+        return base + entryOffset + PmilterCodes.ENTRY_HEADER_LENGTH;
+    }
+
+    /** The current entry as an integer: its length must be exactly four. */
+    long intValue() {
+        if (valueLength != PmilterCodes.INT_VALUE_LENGTH) {
+            throw error(describeTag() + " length: " + valueLength + " (expected: " + PmilterCodes.INT_VALUE_LENGTH + ")");
+        }
+        return frame.getUnsignedInt(valueIndex());
+    }
+
+    /** The current entry as an integer the API keeps in an int: at most {@link Integer#MAX_VALUE}. */
+    int nonNegativeIntValue() {
+        long value = intValue();
+        if (value > Integer.MAX_VALUE) {
+            throw error(describeTag() + ": " + value + " (expected: <= " + Integer.MAX_VALUE + ")");
+        }
+        return (int) value;
+    }
+
+    String stringValue() {
+        return frame.toString(valueIndex(), valueLength, PmilterCodes.STRING_CHARSET);
+    }
+
+    byte[] bytesValue() {
+        byte[] bytes = new byte[valueLength];
+        frame.getBytes(valueIndex(), bytes);
+        return bytes;
+    }
+
+    /** The SEID at the current entry, with its 1..64 byte bound checked. */
+    String seidValue() {
+        if (valueLength < PmilterCodes.MIN_SEID_LENGTH || valueLength > PmilterCodes.MAX_SEID_LENGTH) {
+            throw error("SEID length: " + valueLength + " (expected: " + PmilterCodes.MIN_SEID_LENGTH + ".."
+                    + PmilterCodes.MAX_SEID_LENGTH + ")");
+        }
+        return stringValue();
+    }
+
+    String describeTag() {
+        return tag == null ? "tag " + PmilterCodes.hex4(rawTag) : tag.describe();
+    }
+
+    /** An error about the current entry. */
+    PmilterCodecException error(String message) {
+        return new PmilterCodecException(message, entryOffset);
+    }
+
+    /**
+     * Reads PROT and CMD, which must open every message, and returns the CMD value.
+     */
+    long readProtAndCmd() {
+        expectFirst(Tag.PROT, "first");
+        long version = intValue();
+        if (version != PmilterCodes.PROFILE_VERSION) {
+            throw error("PROT: " + version + " (expected: " + PmilterCodes.PROFILE_VERSION + ")");
+        }
+        expectFirst(Tag.CMD, "second");
+        return intValue();
+    }
+
+    private void expectFirst(Tag expected, String which) {
+        if (!hasNext()) {
+            throw new PmilterCodecException("message ends before its " + which + " entry (expected: "
+                    + expected.describe() + ")", position - base);
+        }
+        next();
+        if (tag != expected) {
+            throw error(which + " entry: " + describeTag() + " (expected: " + expected.describe() + ")");
+        }
+    }
+
+    /** If the next entry is SEID, consumes it and returns its value; otherwise returns {@code null}. */
+    String readSeidIfPresent() {
+        if (!hasNext() || end - position < PmilterCodes.ENTRY_HEADER_LENGTH
+                || frame.getUnsignedInt(position + 4) != Tag.SEID.value()) {
+            return null;
+        }
+        next();
+        return seidValue();
+    }
+
+    /** Consumes the third entry, which must be SEID. */
+    String readSeid(String command) {
+        if (!hasNext()) {
+            throw new PmilterCodecException(command + ": message ends before its third entry (expected: "
+                    + Tag.SEID.describe() + ")", position - base);
+        }
+        next();
+        if (tag != Tag.SEID) {
+            throw error(command + ": third entry: " + describeTag() + " (expected: " + Tag.SEID.describe() + ")");
+        }
+        return seidValue();
+    }
+}
