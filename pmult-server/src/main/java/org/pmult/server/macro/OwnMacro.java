@@ -1,0 +1,45 @@
+package org.pmult.server.macro;
+
+/**
+ * The macros pmult supplies itself from the pmilter commands, with the Sendmail name milters know
+ * them by (pmilter profile §10.7 and the GNU pmult manual). MeTA1's own macros are in
+ * {@code PmilterCodes.Macro}; {@link MacroCatalog} gives both kinds slots in one value table.
+ */
+public enum OwnMacro {
+    CLIENT_ADDR("{client_addr}"),
+    CLIENT_PORT("{client_port}"),
+    CLIENT_NAME("{client_name}"),
+    /** MeTA1's session id. */
+    SESSION_ID("i"),
+    /** Always {@code SMTP}. */
+    PROTOCOL("r"),
+    /** The HELO/EHLO argument. */
+    HELO("s"),
+    /** The envelope sender as given, with angle brackets. */
+    SENDER("f"),
+    MAIL_ADDR("{mail_addr}"),
+    MAIL_HOST("{mail_host}"),
+    /** Always {@code 1}: MeTA1 gives no delivery-attempt count. */
+    NTRIES("{ntries}"),
+    NRCPTS("{nrcpts}"),
+    NBADRCPTS("{nbadrcpts}"),
+    RCPT_ADDR("{rcpt_addr}"),
+    RCPT_HOST("{rcpt_host}"),
+    MULTIPLEXER("{multiplexer}"),
+    MULT_VERSION("{mult_version}");
+
+    private final String sendmailName;
+
+    OwnMacro(String sendmailName) {
+        this.sendmailName = sendmailName;
+    }
+
+    public String sendmailName() {
+        return sendmailName;
+    }
+
+    /** Its index in a session's value table. */
+    public int slot() {
+        return ordinal();
+    }
+}

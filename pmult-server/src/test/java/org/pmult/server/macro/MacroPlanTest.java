@@ -1,0 +1,95 @@
+package org.pmult.server.macro;
+
+import org.junit.jupiter.api.Test;
+import org.pmult.milter.codec.MilterMacros;
+import org.pmult.pmilter.codec.PmilterCodes;
+import org.pmult.pmilter.codec.PmilterCodes.Macro;
+import org.pmult.pmilter.codec.PmilterMacros;
+import org.pmult.server.config.MacroStage;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MacroPlanTest {
+
+    private final MacroCatalog catalog = new MacroCatalog(Map.of());
+
+    /** What mailfromd's test filter lists in its SETSYMLIST (shared/peers/README.md). */
+    private static final MacroPlan.ClientNeeds MAILFROMD = new MacroPlan.ClientNeeds("mfd", Map.of(
+            MacroStage.CONNECT, List.of("{client_addr}", "{client_name}", "j", "{daemon_name}"),
+            MacroStage.HELO, List.of("s", "{tls_version}"),
+            MacroStage.MAIL, List.of("f", "{mail_addr}", "{mail_host}", "{mail_mailer}", "i", "{auth_authen}"),
+            MacroStage.RCPT, List.of("{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"),
+            MacroStage.EOM, List.of("i", "{client_addr}", "{mail_addr}")), true);
+
+    @Test
+    void asksMeta1OnlyForTheMacrosMilterNeedAtTheStageTheyNeedThem() {
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(MAILFROMD));
+        assertEquals(Map.of(
+                PmilterCodes.Stage.CONNECT, List.of(Macro.HOSTNAME),
+                PmilterCodes.Stage.EHLO, List.of(Macro.TLS_VERSION),
+                PmilterCodes.Stage.MAIL, List.of(Macro.AUTH_AUTHEN)), plan.meta1Requests());
+    }
+
+    @Test
+    void sendsEachMilterExactlyWhatItListedThatSomeoneCanSupply() {
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(MAILFROMD));
+        assertEquals(List.of("{client_addr}", "{client_name}", "j"), plan.macros(0, MacroStage.CONNECT).names().names());
+        assertEquals(List.of("f", "{mail_addr}", "{mail_host}", "i", "{auth_authen}"),
+                plan.macros(0, MacroStage.MAIL).names().names());
+        assertTrue(plan.macros(0, MacroStage.DATA).isEmpty());
+        assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("{daemon_name}")), plan.warnings().toString());
+    }
+
+    @Test
+    void fillsStageValuesFromPmultAndMeta1Slots() {
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(MAILFROMD));
+        SessionMacros session = new SessionMacros();
+        session.set(OwnMacro.CLIENT_ADDR, "192.0.2.10");
+        session.apply(PmilterMacros.of(Macro.HOSTNAME, "mx.example.org"));
+        MilterMacros connect = session.valuesFor(plan.macros(0, MacroStage.CONNECT));
+        assertEquals(Map.of("{client_addr}", "192.0.2.10", "j", "mx.example.org"), connect.toMap());
+    }
+
+    @Test
+    void defineMacrosComeFirstAndExtendDefaultSetsButNotSymlists() {
+        MacroPlan.ClientNeeds v2 = new MacroPlan.ClientNeeds("old", Map.of(MacroStage.MAIL, List.of("f")), false);
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(MacroStage.MAIL, List.of("auth_type", "taid")), List.of(MAILFROMD, v2));
+        assertEquals(List.of(Macro.AUTH_TYPE, Macro.TAID, Macro.AUTH_AUTHEN), plan.meta1Requests().get(PmilterCodes.Stage.MAIL));
+        assertEquals(List.of("f", "{auth_type}", "{taid}"), plan.macros(1, MacroStage.MAIL).names().names());
+        assertTrue(!plan.macros(0, MacroStage.MAIL).names().names().contains("{taid}"));
+    }
+
+    @Test
+    void neverAsksForMoreThanEightMacrosAtAStage() {
+        List<String> tls = List.of("{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}", "{cert_issuer}",
+                "{alg_bits}", "{verify}", "{cn_subject}", "{cn_issuer}", "j");
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(),
+                List.of(new MacroPlan.ClientNeeds("tls", Map.of(MacroStage.CONNECT, tls), true)));
+        assertEquals(PmilterCodes.MAX_MACROS_PER_STAGE, plan.meta1Requests().get(PmilterCodes.Stage.CONNECT).size());
+        assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("at most 8")), plan.warnings().toString());
+    }
+
+    @Test
+    void honoursSendmailNameOverrides() {
+        MacroCatalog renamed = new MacroCatalog(Map.of("msgid", "{meta1_msgid}"));
+        assertEquals(MacroCatalog.slotOf(Macro.MSGID), renamed.slotOf("{meta1_msgid}"));
+        assertEquals(-1, renamed.slotOf("{msg_id}"));
+        assertThrows(IllegalArgumentException.class, () -> new MacroCatalog(Map.of("nosuch", "{x}")));
+        IllegalArgumentException clash = assertThrows(IllegalArgumentException.class,
+                () -> new MacroCatalog(Map.of("taid", "i")));
+        assertTrue(clash.getMessage().contains("two values"), clash.getMessage());
+    }
+
+    @Test
+    void doesNotAskMeta1ForAMacroAtAStageWhereItHasNoValue() {
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(),
+                List.of(new MacroPlan.ClientNeeds("early", Map.of(MacroStage.CONNECT, List.of("{taid}")), true)));
+        assertNull(plan.meta1Requests().get(PmilterCodes.Stage.CONNECT));
+    }
+}
