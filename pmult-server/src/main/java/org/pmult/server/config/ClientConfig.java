@@ -1,0 +1,45 @@
+package org.pmult.server.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One Milter filter pmult consults for every MeTA1 session (GNU pmult's {@code client} block).
+ *
+ * @param name          identifier used in logs, metrics ({@code client} tag) and config keys; the
+ *                      block's ident, or {@code client1}, {@code client2}, ... by position when none
+ * @param url           the milter's socket
+ * @param timeouts      connect/read/write/eom timeouts
+ * @param defaultAction answer given in this client's place when it fails or times out
+ * @param logLevel      GNU pmult's {@code log-level} (libgacopyz levels), kept for reference; pmult's
+ *                      own logging is set with {@code debug}
+ * @param v2Macros      macros sent to this client if it turns out to be a v2 milter: the global
+ *                      {@link MacroConfig#v2Defaults()} with this client's per-stage overrides applied;
+ *                      every stage present, canonical Sendmail names
+ */
+public record ClientConfig(
+        String name,
+        SocketEndpoint url,
+        ClientTimeouts timeouts,
+        FailureAction defaultAction,
+        Optional<String> logLevel,
+        Map<MacroStage, List<String>> v2Macros) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}");
+
+    public ClientConfig {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("client name \"" + name
+                    + "\" (expected: 1..64 letters, digits or _ . @ + -, not starting with punctuation)");
+        }
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(defaultAction, "defaultAction");
+        Objects.requireNonNull(logLevel, "logLevel");
+        v2Macros = MacroConfig.sendmailStageMap(v2Macros, "v2-macros");
+    }
+}

@@ -1,0 +1,75 @@
+package org.pmult.server.config;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Macro settings shared by all clients.
+ *
+ * @param requested     GNU pmult's {@code define-macros}: extra MeTA1 macros (by MeTA1 name, e.g.
+ *                      {@code auth_type}) to ask smtps for at each stage, on top of what the milters'
+ *                      SETSYMLIST asks for. Every stage is present (possibly empty); {@link MacroStage#EOH}
+ *                      is always empty because MeTA1 has no such stage
+ * @param sendmailNames overrides of the Sendmail name a MeTA1 macro is handed to milters under
+ *                      (MeTA1 name to canonical Sendmail name, e.g. {@code msgid -> {msg_id}})
+ * @param v2Defaults    what to send a v2 milter (one that cannot say what it wants) at each stage, as
+ *                      canonical Sendmail names; every stage present. Clients may override per stage
+ */
+public record MacroConfig(
+        Map<MacroStage, List<String>> requested,
+        Map<String, String> sendmailNames,
+        Map<MacroStage, List<String>> v2Defaults) {
+
+    /** Sendmail-like defaults for v2 milters. */
+    public static final Map<MacroStage, List<String>> DEFAULT_V2 = stageMap(Map.of(
+            MacroStage.CONNECT, List.of("j", "{client_addr}", "{client_name}", "{client_port}", "i"),
+            MacroStage.HELO, List.of("s"),
+            MacroStage.MAIL, List.of("f", "{mail_addr}", "i"),
+            MacroStage.RCPT, List.of("{rcpt_addr}", "{rcpt_host}"),
+            MacroStage.EOM, List.of("i")), "v2 default");
+
+    public static final MacroConfig DEFAULTS = new MacroConfig(Map.of(), Map.of(), DEFAULT_V2);
+
+    public MacroConfig {
+        requested = stageMap(requested, "define-macros");
+        if (!requested.get(MacroStage.EOH).isEmpty()) {
+            throw new IllegalArgumentException("define-macros: MeTA1 has no eoh stage (expected: connect, helo, mail, rcpt, data or eom)");
+        }
+        for (List<String> names : requested.values()) {
+            names.forEach(MacroNames::meta1);
+        }
+        Objects.requireNonNull(sendmailNames, "sendmailNames");
+        Map<String, String> renamed = new LinkedHashMap<>();
+        sendmailNames.forEach((meta1, sendmail) -> renamed.put(MacroNames.meta1(meta1), MacroNames.sendmail(sendmail)));
+        sendmailNames = Collections.unmodifiableMap(renamed);
+        v2Defaults = sendmailStageMap(v2Defaults, "v2 default");
+    }
+
+    /**
+     * A complete, immutable stage map: every stage present in stage order, names de-duplicated in
+     * first-seen order.
+     */
+    static Map<MacroStage, List<String>> stageMap(Map<MacroStage, List<String>> given, String what) {
+        Objects.requireNonNull(given, what);
+        EnumMap<MacroStage, List<String>> complete = new EnumMap<>(MacroStage.class);
+        for (MacroStage stage : MacroStage.values()) {
+            List<String> names = given.getOrDefault(stage, List.of());
+            Objects.requireNonNull(names, what + " " + stage.configName());
+            complete.put(stage, List.copyOf(new LinkedHashSet<>(names)));
+        }
+        return Collections.unmodifiableMap(complete);
+    }
+
+    /** Like {@link #stageMap} with every name in canonical Sendmail form. */
+    static Map<MacroStage, List<String>> sendmailStageMap(Map<MacroStage, List<String>> given, String what) {
+        Objects.requireNonNull(given, what);
+        EnumMap<MacroStage, List<String>> canonical = new EnumMap<>(MacroStage.class);
+        given.forEach((stage, names) -> canonical.put(stage, names.stream().map(MacroNames::sendmail).toList()));
+        return stageMap(canonical, what);
+    }
+}
