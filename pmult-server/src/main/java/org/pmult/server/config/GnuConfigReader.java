@@ -36,7 +36,8 @@ final class GnuConfigReader {
 
     private static final Set<String> TOP_LEVEL = Set.of("listen", "pidfile", "debug", "max-threads-soft",
             "max-threads-hard", "max-pmilter-fd", "pmilter-debug", "define-macros", "client", "logging", "include",
-            "program", "unix-socket", "metrics", "limits", "shutdown-grace", "reconnect", "macro-name", "v2-macros");
+            "program", "unix-socket", "metrics", "limits", "shutdown-grace", "reconnect", "macro-name", "v2-macros",
+            "client-defaults");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros");
 
@@ -61,6 +62,7 @@ final class GnuConfigReader {
     private final Map<String, String> sendmailNames = new LinkedHashMap<>();
     private final Map<MacroStage, List<String>> v2Defaults;
     private final List<ConfStatement> clientStatements = new ArrayList<>();
+    private final List<ConfStatement> clientDefaults = new ArrayList<>();
 
     private GnuConfigReader(PmultConfig defaults) {
         this.defaults = defaults;
@@ -197,6 +199,17 @@ final class GnuConfigReader {
             case "client" -> {
                 block(statement);
                 clientStatements.add(statement);
+            }
+            case "client-defaults" -> {
+                for (ConfStatement inner : blockOf(statement)) {
+                    if (inner.keyword().equals("url")) {
+                        throw error(inner, "url belongs in a client block, not in client-defaults");
+                    }
+                    if (!CLIENT.contains(inner.keyword())) {
+                        throw unknown(inner, CLIENT, " in client-defaults");
+                    }
+                    clientDefaults.add(inner);
+                }
             }
             case "logging" -> {
                 block(statement);
@@ -360,7 +373,9 @@ final class GnuConfigReader {
         FailureAction action = FailureAction.TEMPFAIL;
         Optional<String> logLevel = Optional.empty();
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
-        for (ConfStatement inner : statement.block().orElseThrow()) {
+        List<ConfStatement> settings = new ArrayList<>(clientDefaults);
+        settings.addAll(statement.block().orElseThrow());
+        for (ConfStatement inner : settings) {
             if (!inner.keyword().equals("v2-macros")) {
                 noBlock(inner);
             }
