@@ -1,0 +1,99 @@
+package org.pmult.milter.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.EncoderException;
+import io.netty.util.ByteProcessor;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NUL-terminated strings, the only string form Milter knows. Text is UTF-8 (SMTPUTF8 addresses and
+ * headers pass through unchanged; plain ASCII is the common case).
+ */
+public final class CStrings {
+
+    private CStrings() {
+    }
+
+    /** Reads one NUL-terminated string; {@code field} names it in the error if the NUL is missing. */
+    public static String read(ByteBuf in, String field) {
+        int nul = in.forEachByte(ByteProcessor.FIND_NUL);
+        if (nul < 0) {
+            throw new MilterCodecException(field + ": missing NUL terminator after "
+                    + in.readableBytes() + " bytes");
+        }
+        int length = nul - in.readerIndex();
+        String value = length == 0 ? "" : in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        in.readerIndex(nul + 1);
+        return value;
+    }
+
+    /** Reads NUL-terminated strings until the buffer is empty. */
+    public static List<String> readAll(ByteBuf in, String field) {
+        List<String> values = new ArrayList<>(2);
+        while (in.isReadable()) {
+            values.add(read(in, field));
+        }
+        return values;
+    }
+
+    /**
+     * Writes {@code value} and a NUL. A NUL inside the value would silently cut the field short at
+     * the peer, so it is refused. Unpaired surrogates become {@code ?}, as in the JDK's encoder
+     * (Netty's {@code ByteBufUtil.writeUtf8} mangles the character after one, so it is not used).
+     */
+    public static void write(ByteBuf out, CharSequence value, String field) {
+        int length = value.length();
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                throw nulInside(field);
+            }
+            if (c >= 0x80) {
+                String text = value.toString();
+                if (text.indexOf('\0', i) >= 0) {
+                    throw nulInside(field);
+                }
+                out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+                out.writeByte(0);
+                return;
+            }
+        }
+        ByteBufUtil.writeAscii(out, value);
+        out.writeByte(0);
+    }
+
+    /**
+     * Bytes {@link #write} will produce for {@code value}, including the NUL; refuses a value with a
+     * NUL inside before anything is allocated.
+     */
+    public static int encodedLength(CharSequence value, String field) {
+        int length = value.length();
+        int bytes = 1;
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                throw nulInside(field);
+            } else if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1; // replaced by '?'
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static EncoderException nulInside(String field) {
+        return new EncoderException(field + ": contains a NUL byte, which Milter strings cannot carry");
+    }
+}
