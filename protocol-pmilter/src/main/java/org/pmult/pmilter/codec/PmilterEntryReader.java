@@ -1,6 +1,7 @@
 package org.pmult.pmilter.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import org.pmult.pmilter.codec.PmilterCodes.Tag;
 
 /**
@@ -115,6 +116,10 @@ final class PmilterEntryReader {
         if (valueLength < PmilterCodes.MIN_SEID_LENGTH || valueLength > PmilterCodes.MAX_SEID_LENGTH) {
             throw error("SEID length: " + valueLength + " (expected: " + PmilterCodes.MIN_SEID_LENGTH + ".."
                     + PmilterCodes.MAX_SEID_LENGTH + ")");
+        }
+        // A session id is an identifier: it must survive decoding unchanged, so no replacement characters.
+        if (!ByteBufUtil.isText(frame, valueIndex(), valueLength, PmilterCodes.STRING_CHARSET)) {
+            throw error("SEID: not valid " + PmilterCodes.STRING_CHARSET.name());
         }
         return stringValue();
     }

@@ -56,6 +56,15 @@ public final class PmilterRequestParser {
      * @throws PmilterCodecException if the message breaks the profile
      */
     public static PmilterRequest parse(ByteBuf frame) {
+        try {
+            return parseChecked(frame);
+        } catch (IllegalArgumentException e) {
+            // A record refused a decoded value the entry checks let through; still the peer's fault.
+            throw new PmilterCodecException(e.getMessage());
+        }
+    }
+
+    private static PmilterRequest parseChecked(ByteBuf frame) {
         PmilterEntryReader reader = new PmilterEntryReader(frame);
         long code = reader.readProtAndCmd();
         Command command = Command.fromValue(code);

@@ -37,6 +37,15 @@ public final class PmilterResponseParser {
      * @throws PmilterCodecException if the message breaks the profile
      */
     public static PmilterResponse parse(ByteBuf frame) {
+        try {
+            return parseChecked(frame);
+        } catch (IllegalArgumentException e) {
+            // A record refused a decoded value the entry checks let through; still the peer's fault.
+            throw new PmilterCodecException(e.getMessage());
+        }
+    }
+
+    private static PmilterResponse parseChecked(ByteBuf frame) {
         PmilterEntryReader reader = new PmilterEntryReader(frame);
         long code = reader.readProtAndCmd();
         ReplyCommand command = ReplyCommand.fromValue(code);

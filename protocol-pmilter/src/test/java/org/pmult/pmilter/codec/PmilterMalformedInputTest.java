@@ -122,6 +122,12 @@ class PmilterMalformedInputTest {
     }
 
     @Test
+    void rejectsSeidThatIsNotValidUtf8() {
+        assertServerRejects(FrameBuilder.message(DATA).entry(Tag.SEID, new byte[] {'S', (byte) 0xff}).build(),
+                "SEID: not valid UTF-8 at offset " + AFTER_CMD);
+    }
+
+    @Test
     void rejectsChunkOneByteOverTheLimit() {
         assertServerRejects(FrameBuilder.session(Command.MSG.value(), "S1")
                         .entry(Tag.CHUNK, new byte[PmilterCodes.MAX_CHUNK_LENGTH + 1]).build(),
