@@ -118,7 +118,8 @@ public sealed interface SocketEndpoint {
         @Override
         public String toString() {
             return switch (syntax) {
-                case SENDMAIL_INET, SENDMAIL_INET6, SENDMAIL_INET_ANY -> format(AddressForm.SENDMAIL);
+                case SENDMAIL_INET, SENDMAIL_INET6 -> format(AddressForm.SENDMAIL);
+                case SENDMAIL_INET_ANY -> "inet:" + port;
                 case POSTFIX_INET -> format(AddressForm.POSTFIX);
                 case HOST_PORT -> bracketedHost() + ":" + port;
                 default -> format(AddressForm.MAILFROMD);
