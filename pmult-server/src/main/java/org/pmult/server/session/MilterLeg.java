@@ -1,0 +1,47 @@
+package org.pmult.server.session;
+
+import io.netty.buffer.ByteBuf;
+import org.pmult.milter.codec.MilterMacros;
+
+import java.net.InetAddress;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One SMTP session's conversation with one milter, as {@link MultiplexSession} sees it: one method
+ * per Milter step, each answered with a {@link LegVerdict}. A leg never fails its stages: a milter
+ * that is down, slow or broken answers with its client's default action. Called on the session's
+ * event loop only.
+ */
+public interface MilterLeg {
+
+    /** The configured client's name, for logs and metrics. */
+    String clientName();
+
+    CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port);
+
+    CompletionStage<LegVerdict> helo(MilterMacros macros, String helo);
+
+    CompletionStage<LegVerdict> mail(MilterMacros macros, String sender, String esmtpArgs);
+
+    CompletionStage<LegVerdict> rcpt(MilterMacros macros, String recipient, String esmtpArgs);
+
+    CompletionStage<LegVerdict> data(MilterMacros macros);
+
+    CompletionStage<LegVerdict> header(String name, String value);
+
+    CompletionStage<LegVerdict> endOfHeaders(MilterMacros macros);
+
+    /** Takes ownership of {@code chunk} (at most 65,535 bytes). */
+    CompletionStage<LegVerdict> body(ByteBuf chunk);
+
+    /** End of message: the verdict carries the milter's modifications. */
+    CompletionStage<LegVerdict> endOfMessage(MilterMacros macros);
+
+    CompletionStage<LegVerdict> unknown(String commandLine);
+
+    /** Forget the current message; the session goes on. No reply. */
+    void abort();
+
+    /** The SMTP session is over: quit and release the milter connection. */
+    void close();
+}

@@ -1,0 +1,461 @@
+package org.pmult.server.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+import org.pmult.pmilter.codec.PmilterCodes.Capability;
+import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.pmilter.codec.PmilterModification;
+import org.pmult.pmilter.codec.PmilterRequest;
+import org.pmult.pmilter.codec.PmilterResponse;
+import org.pmult.pmilter.server.CloseReason;
+import org.pmult.pmilter.server.PmilterSessionHandler;
+import org.pmult.server.config.MacroStage;
+import org.pmult.server.macro.OwnMacro;
+import org.pmult.server.macro.SessionMacros;
+import org.pmult.server.metrics.MetricAction;
+import org.pmult.server.metrics.MetricStage;
+import org.pmult.server.metrics.PmultMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.IntFunction;
+
+/**
+ * One MeTA1 SMTP session fanned out to one Milter session per client. Each pmilter command becomes
+ * the matching Milter step(s) on every leg still consulted; the legs' verdicts are combined in client
+ * order (the first reject, tempfail, discard or shutdown decides; an accept releases only that leg)
+ * and carried back as one pmilter reply. All state lives on the connection's event loop.
+ */
+public final class MultiplexSession implements PmilterSessionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MultiplexSession.class);
+
+    /** Where the SMTP session stands, from pmult's side. */
+    private enum State {
+        /** Created; CONNECT not yet handled. */
+        NEW,
+        /** Connected (EHLO may have been seen); no transaction open. */
+        CONNECTED,
+        /** MAIL was sent to the milters; RCPTs may follow. */
+        TRANSACTION,
+        /** DATA was given; the message has not started. */
+        DATA,
+        /** MSG chunks are streaming. */
+        MESSAGE,
+        /** CLOSE or connection loss: nothing more is sent. */
+        CLOSED
+    }
+
+    /** Whether a leg is still consulted. */
+    private enum LegState {
+        ACTIVE,
+        /** Accepted the current message; consulted again from the next transaction. */
+        ACCEPTED_MESSAGE,
+        /** Accepted the whole session, or failed with a continue/accept default: never consulted again. */
+        RELEASED
+    }
+
+    private final String seid;
+    private final String clientAddress;
+    private final SessionContext context;
+    private final List<MilterLeg> legs;
+    private final LegState[] legStates;
+    private final SessionMacros macros = new SessionMacros();
+    private State state = State.NEW;
+    private MessageSplitter splitter;
+    private String messageId;
+    private int goodRecipients;
+    private int badRecipients;
+
+    public MultiplexSession(String seid, String clientAddress, SessionContext context, List<MilterLeg> legs) {
+        this.seid = seid;
+        this.clientAddress = clientAddress;
+        this.context = context;
+        this.legs = List.copyOf(legs);
+        this.legStates = new LegState[legs.size()];
+        java.util.Arrays.fill(legStates, LegState.ACTIVE);
+    }
+
+    @Override
+    public CompletionStage<PmilterResponse.Reply> handle(PmilterRequest.SessionRequest request) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(request);
+            return CompletableFuture.completedFuture(reply(ReplyCode.ERROR, null, List.of()));
+        }
+        if (request instanceof PmilterRequest.Connect connect) {
+            return onConnect(connect);
+        } else if (request instanceof PmilterRequest.Ehlo ehlo) {
+            return onHelo(ehlo);
+        } else if (request instanceof PmilterRequest.Mail mail) {
+            return onMail(mail);
+        } else if (request instanceof PmilterRequest.Rcpt rcpt) {
+            return onRcpt(rcpt);
+        } else if (request instanceof PmilterRequest.Data data) {
+            return onData(data);
+        } else if (request instanceof PmilterRequest.Msg msg) {
+            return onMsg(msg);
+        } else if (request instanceof PmilterRequest.Dot dot) {
+            return onDot(dot);
+        } else if (request instanceof PmilterRequest.Abort) {
+            return onAbort();
+        } else if (request instanceof PmilterRequest.Unknown unknown) {
+            return step(MetricStage.UNKNOWN, i -> legs.get(i).unknown(unknown.line()));
+        }
+        // CLOSE is delivered as closed(); anything else is a command this session cannot take.
+        return CompletableFuture.completedFuture(reply(ReplyCode.ERROR, null, List.of()));
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onConnect(PmilterRequest.Connect connect) {
+        String address = connect.clientAddress().getHostAddress();
+        macros.set(OwnMacro.SESSION_ID, seid);
+        macros.set(OwnMacro.PROTOCOL, "SMTP");
+        macros.set(OwnMacro.CLIENT_ADDR, address);
+        macros.set(OwnMacro.CLIENT_PORT, Integer.toString(connect.port()));
+        macros.set(OwnMacro.CLIENT_NAME, connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName());
+        macros.set(OwnMacro.MULTIPLEXER, "pmult");
+        macros.set(OwnMacro.MULT_VERSION, PmultVersion.VERSION);
+        macros.apply(connect.macros());
+        state = State.CONNECTED;
+        String hostname = connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName();
+        return step(MetricStage.CONNECT, i -> legs.get(i).connect(macrosFor(i, MacroStage.CONNECT),
+                hostname, connect.clientAddress(), connect.port()));
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onHelo(PmilterRequest.Ehlo ehlo) {
+        macros.set(OwnMacro.HELO, ehlo.heloArg());
+        macros.apply(ehlo.macros());
+        return step(MetricStage.HELO, i -> legs.get(i).helo(macrosFor(i, MacroStage.HELO), ehlo.heloArg()));
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onMail(PmilterRequest.Mail mail) {
+        if (state != State.CONNECTED) {
+            // A new transaction without DOT or ABORT for the last one: the milters must forget it first.
+            abortLegs();
+        }
+        resetTransaction();
+        String address = Addresses.strip(mail.reversePath());
+        macros.set(OwnMacro.SENDER, address);
+        macros.set(OwnMacro.MAIL_ADDR, address);
+        macros.set(OwnMacro.MAIL_HOST, Addresses.domain(address));
+        macros.set(OwnMacro.NTRIES, "1");
+        macros.set(OwnMacro.NRCPTS, "0");
+        macros.set(OwnMacro.NBADRCPTS, "0");
+        macros.apply(mail.macros());
+        state = State.TRANSACTION;
+        if (context.metrics() != null) {
+            context.metrics().transactionStarted();
+        }
+        return step(MetricStage.MAIL, i -> legs.get(i).mail(macrosFor(i, MacroStage.MAIL), mail.reversePath(), mail.esmtpArgs()));
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onRcpt(PmilterRequest.Rcpt rcpt) {
+        String address = Addresses.strip(rcpt.forwardPath());
+        macros.set(OwnMacro.RCPT_ADDR, address);
+        macros.set(OwnMacro.RCPT_HOST, Addresses.domain(address));
+        macros.apply(rcpt.macros());
+        return step(MetricStage.RCPT, i -> legs.get(i).rcpt(macrosFor(i, MacroStage.RCPT), rcpt.forwardPath(), rcpt.esmtpArgs()))
+                .thenApply(reply -> {
+                    if (reply.code() == ReplyCode.REJECT || reply.code() == ReplyCode.TEMPFAIL) {
+                        badRecipients++;
+                    } else {
+                        goodRecipients++;
+                    }
+                    macros.set(OwnMacro.NRCPTS, Integer.toString(goodRecipients));
+                    macros.set(OwnMacro.NBADRCPTS, Integer.toString(badRecipients));
+                    return reply;
+                });
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onData(PmilterRequest.Data data) {
+        macros.apply(data.macros());
+        state = State.DATA;
+        splitter = new MessageSplitter(context.maxHeaderBytes());
+        return step(MetricStage.DATA, i -> legs.get(i).data(macrosFor(i, MacroStage.DATA)));
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onMsg(PmilterRequest.Msg msg) {
+        if (splitter == null) {
+            splitter = new MessageSplitter(context.maxHeaderBytes()); // smtps did not send DATA (stage not requested)
+        }
+        state = State.MESSAGE;
+        List<MessageEvent> events = new ArrayList<>();
+        try {
+            splitter.feed(msg.chunk(), events);
+        } catch (MessageTooLargeException e) {
+            releaseBodies(events);
+            LOG.warn("session {} client {}: {}; rejecting the message", seid, clientAddress, e.getMessage());
+            return CompletableFuture.completedFuture(reply(ReplyCode.REJECT, "552 5.3.4 Message header too large", List.of()));
+        } finally {
+            msg.release();
+        }
+        noteMessageId(events);
+        return runMessageEvents(MetricStage.BODY, events, false);
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onDot(PmilterRequest.Dot dot) {
+        macros.apply(dot.macros());
+        List<MessageEvent> events = new ArrayList<>();
+        if (splitter == null) {
+            splitter = new MessageSplitter(context.maxHeaderBytes());
+        }
+        splitter.finish(events);
+        noteMessageId(events);
+        return runMessageEvents(MetricStage.EOM, events, true).thenApply(reply -> {
+            LOG.info("session {} client {} msgid {}: end of message -> {}{}", seid, clientAddress,
+                    messageId == null ? "-" : messageId, reply.code(), reply.text() == null ? "" : " " + reply.text());
+            endTransaction();
+            state = State.CONNECTED;
+            return reply;
+        });
+    }
+
+    private CompletionStage<PmilterResponse.Reply> onAbort() {
+        abortLegs();
+        endTransaction();
+        state = State.CONNECTED;
+        count(MetricStage.ABORT, ReplyCode.CONTINUE);
+        return CompletableFuture.completedFuture(reply(ReplyCode.CONTINUE, null, List.of()));
+    }
+
+    @Override
+    public void closed(CloseReason reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        for (MilterLeg leg : legs) {
+            leg.close();
+        }
+        LOG.debug("session {} client {} closed ({})", seid, clientAddress, reason);
+    }
+
+    /**
+     * Sends each message step to every consulted leg in order, a leg's next step only after its
+     * previous one continued; with {@code endOfMessage} each leg then gets end-of-message.
+     */
+    private CompletionStage<PmilterResponse.Reply> runMessageEvents(MetricStage stage, List<MessageEvent> events,
+                                                                   boolean endOfMessage) {
+        return step(stage, i -> {
+            MilterLeg leg = legs.get(i);
+            CompletionStage<LegVerdict> chain = CompletableFuture.completedFuture(LegVerdict.CONTINUE);
+            for (MessageEvent event : events) {
+                chain = chain.thenCompose(previous -> previous.kind() != LegVerdict.Kind.CONTINUE
+                        ? CompletableFuture.completedFuture(previous) : send(leg, event, i));
+            }
+            if (endOfMessage) {
+                chain = chain.thenCompose(previous -> previous.kind() != LegVerdict.Kind.CONTINUE
+                        ? CompletableFuture.completedFuture(previous) : leg.endOfMessage(macrosFor(i, MacroStage.EOM)));
+            }
+            return chain;
+        }).whenComplete((reply, error) -> releaseBodies(events));
+    }
+
+    private CompletionStage<LegVerdict> send(MilterLeg leg, MessageEvent event, int index) {
+        if (event instanceof MessageEvent.Header header) {
+            return leg.header(header.name(), header.value());
+        } else if (event instanceof MessageEvent.EndOfHeaders) {
+            return leg.endOfHeaders(macrosFor(index, MacroStage.EOH));
+        } else {
+            return leg.body(((MessageEvent.BodyChunk) event).content().retainedDuplicate());
+        }
+    }
+
+    /**
+     * Runs one step on every consulted leg at once and combines the verdicts in client order once all
+     * have answered. Continuations hop back to the event loop if a leg completed elsewhere.
+     */
+    private CompletionStage<PmilterResponse.Reply> step(MetricStage stage, IntFunction<CompletionStage<LegVerdict>> call) {
+        int n = legs.size();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<LegVerdict>[] pending = new CompletableFuture[n];
+        for (int i = 0; i < n; i++) {
+            pending[i] = legStates[i] == LegState.ACTIVE
+                    ? call.apply(i).toCompletableFuture()
+                    : CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<PmilterResponse.Reply> result = new CompletableFuture<>();
+        CompletableFuture.allOf(pending).whenComplete((ignored, error) -> {
+            Runnable combine = () -> result.complete(combine(stage, pending));
+            if (context.eventLoop().inEventLoop()) {
+                combine.run();
+            } else {
+                context.eventLoop().execute(combine);
+            }
+        });
+        return result;
+    }
+
+    private PmilterResponse.Reply combine(MetricStage stage, CompletableFuture<LegVerdict>[] pending) {
+        if (state == State.CLOSED) {
+            return reply(ReplyCode.ERROR, null, List.of());
+        }
+        boolean beforeTransaction = stage == MetricStage.CONNECT || stage == MetricStage.HELO;
+        LegVerdict decided = null;
+        int decider = -1;
+        List<PmilterModification> modifications = new ArrayList<>();
+        for (int i = 0; i < pending.length; i++) {
+            LegVerdict verdict = pending[i].getNow(null);
+            if (verdict == null && pending[i].isCompletedExceptionally()) {
+                // A leg must not fail; if one does (a bug), treat it like a failed milter that continues.
+                LOG.error("session {}: client {} failed at {} instead of answering; releasing it", seid,
+                        legs.get(i).clientName(), stage.tag(), pending[i].handle((v, e) -> e).join());
+                legStates[i] = LegState.RELEASED;
+                continue;
+            }
+            if (verdict == null) {
+                continue;
+            }
+            if (decided == null && verdict.decides()) {
+                decided = verdict;
+                decider = i;
+            }
+            if (verdict.kind() == LegVerdict.Kind.ACCEPT) {
+                legStates[i] = beforeTransaction || verdict.defaultAction() ? LegState.RELEASED : LegState.ACCEPTED_MESSAGE;
+            } else if (verdict.defaultAction() && verdict.kind() == LegVerdict.Kind.CONTINUE) {
+                legStates[i] = LegState.RELEASED;
+            }
+            modifications.addAll(verdict.modifications());
+        }
+        PmilterResponse.Reply reply;
+        if (decided != null) {
+            reply = decidedReply(stage, decided);
+            LOG.info("session {} client {} msgid {}: {} -> {} {}(by client {}{})", seid, clientAddress,
+                    messageId == null ? "-" : messageId, stage.tag(), reply.code(),
+                    reply.text() == null ? "" : reply.text() + " ", legs.get(decider).clientName(),
+                    decided.defaultAction() ? ", default action" : "");
+        } else if (allAccepted()) {
+            reply = reply(ReplyCode.ACCEPT, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
+        } else {
+            reply = reply(ReplyCode.CONTINUE, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
+        }
+        count(stage, reply.code());
+        return reply;
+    }
+
+    private PmilterResponse.Reply decidedReply(MetricStage stage, LegVerdict verdict) {
+        return switch (verdict.kind()) {
+            case REJECT -> reply(ReplyCode.REJECT, verdict.text(), List.of());
+            case TEMPFAIL -> reply(ReplyCode.TEMPFAIL, verdict.text(), List.of());
+            case SHUTDOWN -> reply(ReplyCode.SHUTDOWN, verdict.text(), List.of());
+            // MeTA1 takes DISCARD from MAIL on; before that the only way to refuse the mail is REJECT.
+            case DISCARD -> stage == MetricStage.CONNECT || stage == MetricStage.HELO
+                    ? reply(ReplyCode.REJECT, null, List.of()) : reply(ReplyCode.DISCARD, null, List.of());
+            case CONTINUE, ACCEPT -> throw new IllegalStateException("not a deciding verdict: " + verdict);
+        };
+    }
+
+    /** Whether no leg is consulted any more because every remaining one accepted. */
+    private boolean allAccepted() {
+        boolean anyAccepted = false;
+        for (int i = 0; i < legStates.length; i++) {
+            if (legStates[i] == LegState.ACTIVE) {
+                return false;
+            }
+            anyAccepted = true;
+        }
+        return anyAccepted;
+    }
+
+    /** Keeps the modifications smtps said it can apply; logs the others. */
+    private List<PmilterModification> supported(List<PmilterModification> modifications) {
+        if (modifications.isEmpty()) {
+            return modifications;
+        }
+        List<PmilterModification> kept = new ArrayList<>(modifications.size());
+        for (PmilterModification modification : modifications) {
+            Capability needed = modification.kind().capability();
+            if (needed.isSetIn(context.offeredCaps())) {
+                kept.add(modification);
+            } else {
+                LOG.warn("session {}: dropping {} requested by a milter: smtps did not offer {}", seid,
+                        modification.kind(), needed);
+            }
+        }
+        return kept;
+    }
+
+    private org.pmult.milter.codec.MilterMacros macrosFor(int client, MacroStage stage) {
+        return macros.valuesFor(context.plan().macros(client, stage));
+    }
+
+    private void abortLegs() {
+        for (int i = 0; i < legs.size(); i++) {
+            if (legStates[i] != LegState.RELEASED) {
+                legs.get(i).abort();
+            }
+        }
+    }
+
+    private void resetTransaction() {
+        goodRecipients = 0;
+        badRecipients = 0;
+        messageId = null;
+        splitter = null;
+    }
+
+    /** After DOT or ABORT: legs that accepted only that message are consulted again. */
+    private void endTransaction() {
+        for (int i = 0; i < legStates.length; i++) {
+            if (legStates[i] == LegState.ACCEPTED_MESSAGE) {
+                legStates[i] = LegState.ACTIVE;
+            }
+        }
+        for (OwnMacro macro : new OwnMacro[] {OwnMacro.SENDER, OwnMacro.MAIL_ADDR, OwnMacro.MAIL_HOST, OwnMacro.RCPT_ADDR,
+                OwnMacro.RCPT_HOST, OwnMacro.NRCPTS, OwnMacro.NBADRCPTS, OwnMacro.NTRIES}) {
+            macros.set(macro, null);
+        }
+        resetTransaction();
+    }
+
+    private void noteMessageId(List<MessageEvent> events) {
+        if (messageId != null) {
+            return;
+        }
+        for (MessageEvent event : events) {
+            if (event instanceof MessageEvent.Header header && header.name().equalsIgnoreCase("Message-ID")) {
+                messageId = header.value().strip();
+                LOG.debug("session {} client {}: Message-ID {}", seid, clientAddress, messageId);
+                return;
+            }
+        }
+    }
+
+    private static void releaseBodies(List<MessageEvent> events) {
+        for (MessageEvent event : events) {
+            if (event instanceof MessageEvent.BodyChunk body) {
+                ByteBuf content = body.content();
+                if (content.refCnt() > 0) {
+                    content.release();
+                }
+            }
+        }
+    }
+
+    private void count(MetricStage stage, ReplyCode code) {
+        PmultMetrics metrics = context.metrics();
+        if (metrics != null) {
+            metrics.verdict(stage, switch (code) {
+                case CONTINUE -> MetricAction.CONTINUE;
+                case ACCEPT -> MetricAction.ACCEPT;
+                case REJECT -> MetricAction.REJECT;
+                case TEMPFAIL -> MetricAction.TEMPFAIL;
+                case DISCARD -> MetricAction.DISCARD;
+                case SHUTDOWN -> MetricAction.SHUTDOWN;
+                case ERROR -> MetricAction.ERROR;
+            });
+        }
+    }
+
+    private PmilterResponse.Reply reply(ReplyCode code, String text, List<PmilterModification> modifications) {
+        return new PmilterResponse.Reply(seid, code, text, modifications);
+    }
+
+    /** The Message-ID header of the current message, once seen; for logs. */
+    String messageId() {
+        return messageId;
+    }
+}

@@ -1,0 +1,19 @@
+package org.pmult.server.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import org.pmult.server.macro.MacroPlan;
+import org.pmult.server.metrics.PmultMetrics;
+
+/**
+ * What every session on one pmilter connection shares: the macro plan in force when the connection
+ * negotiated, the modification kinds smtps offered, the event loop all of it runs on, and metrics.
+ *
+ * @param plan           macro plan, one entry per client in client order
+ * @param offeredCaps    the CAPS smtps offered in NEGOTIATE (which MOD kinds it can apply)
+ * @param maxHeaderBytes bound on a message's header block
+ * @param eventLoop      the connection's event loop; every session step runs here
+ * @param metrics        meters, or null when metrics are off (tests)
+ */
+public record SessionContext(MacroPlan plan, int offeredCaps, int maxHeaderBytes, EventExecutor eventLoop,
+                             PmultMetrics metrics) {
+}

@@ -1,0 +1,329 @@
+package org.pmult.server.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import org.junit.jupiter.api.Test;
+import org.pmult.milter.codec.MilterMacros;
+import org.pmult.pmilter.codec.PmilterCodes;
+import org.pmult.pmilter.codec.PmilterCodes.HeloKind;
+import org.pmult.pmilter.codec.PmilterCodes.Macro;
+import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.pmilter.codec.PmilterMacros;
+import org.pmult.pmilter.codec.PmilterModification;
+import org.pmult.pmilter.codec.PmilterRequest;
+import org.pmult.pmilter.codec.PmilterResponse;
+import org.pmult.pmilter.server.CloseReason;
+import org.pmult.server.config.MacroStage;
+import org.pmult.server.macro.MacroCatalog;
+import org.pmult.server.macro.MacroPlan;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Conversations: MeTA1 sends a command, the scripted milters answer, MeTA1 gets the combined reply. */
+class MultiplexSessionTest {
+
+    private static final String SEID = "S1";
+
+    @Test
+    void carriesTheFirstRejectInClientOrderWithItsText() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        connect(session);
+        second.next(LegVerdict.withText(LegVerdict.Kind.TEMPFAIL, "451 4.7.1 second says later"));
+        first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 first says no"));
+        PmilterResponse.Reply reply = send(session, new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY));
+        assertEquals(ReplyCode.REJECT, reply.code());
+        assertEquals("550 5.7.1 first says no", reply.text());
+        assertEquals(List.of("connect", "mail <a@b.example>"), first.calls);
+        assertEquals(List.of("connect", "mail <a@b.example>"), second.calls);
+    }
+
+    @Test
+    void refusesOnlyTheRejectedRecipientAndCountsRecipientsInMacros() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(new MacroPlan.ClientNeeds("mfd",
+                Map.of(MacroStage.RCPT, List.of("{rcpt_addr}", "{nrcpts}", "{nbadrcpts}")), true), milter);
+        connect(session);
+        send(session, new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY));
+        milter.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.1.1 no such user"));
+        assertEquals(ReplyCode.REJECT, send(session, rcpt("<blocked@example.net>", 0)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, rcpt("<bob@example.net>", 1)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, rcpt("<carol@example.net>", 2)).code());
+        assertEquals(Map.of("{rcpt_addr}", "carol@example.net", "{nrcpts}", "1", "{nbadrcpts}", "1"),
+                milter.macrosSeen.get(milter.macrosSeen.size() - 1));
+    }
+
+    @Test
+    void answersAcceptOnlyWhenEveryMilterAcceptedAndConsultsThemAgainNextTransaction() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        connect(session);
+        first.next(LegVerdict.ACCEPT);
+        assertEquals(ReplyCode.CONTINUE, send(session, mail()).code());
+        second.next(LegVerdict.ACCEPT);
+        assertEquals(ReplyCode.ACCEPT, send(session, rcpt("<x@y.example>", 0)).code());
+        assertEquals(List.of("connect", "mail <a@b.example>"), first.calls, "an accepting milter is not asked again");
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        send(session, mail());
+        assertEquals("mail <a@b.example>", first.calls.get(first.calls.size() - 1), "asked again after the transaction");
+    }
+
+    @Test
+    void splitsTheDataStageIntoHeadersEohBodyAndEndOfMessageWithModifications() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(milter);
+        connect(session);
+        send(session, mail());
+        send(session, rcpt("<bob@example.net>", 0));
+        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        String message = "Subject: hi\r\nMessage-ID: <m1@example>\r\n\r\nhello\r\n";
+        int half = 20;
+        assertEquals(ReplyCode.CONTINUE, send(session, msg(message.substring(0, half))).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, msg(message.substring(half))).code());
+        milter.nextAtEom(new LegVerdict(LegVerdict.Kind.CONTINUE, null,
+                List.of(new PmilterModification.AddHeader("X-Scanned", "yes")), false));
+        PmilterResponse.Reply dot = send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY));
+        assertEquals(ReplyCode.CONTINUE, dot.code());
+        assertEquals(List.of(new PmilterModification.AddHeader("X-Scanned", "yes")), dot.modifications());
+        assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
+                "header Subject=hi", "header Message-ID=<m1@example>", "eoh", "body hello\r\n", "eom"), milter.calls);
+    }
+
+    @Test
+    void dropsModificationsSmtpsDidNotOffer() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan(1),
+                PmilterCodes.STAGE_CAPS_MASK | PmilterCodes.Capability.MOD_HDR.bit(), 65536,
+                ImmediateEventExecutor.INSTANCE, null), List.of(milter));
+        connect(session);
+        send(session, mail());
+        milter.nextAtEom(new LegVerdict(LegVerdict.Kind.CONTINUE, null, List.of(
+                new PmilterModification.AddRecipient("<extra@example.net>"),
+                new PmilterModification.AddHeader("X-Kept", "1")), false));
+        PmilterResponse.Reply dot = send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY));
+        assertEquals(List.of(new PmilterModification.AddHeader("X-Kept", "1")), dot.modifications());
+    }
+
+    @Test
+    void releasesAMilterThatFailedWithADefaultContinueButKeepsAskingAStickyTempfail() throws Exception {
+        ScriptedLeg failedContinue = new ScriptedLeg("lenient");
+        ScriptedLeg failedTempfail = new ScriptedLeg("strict");
+        MultiplexSession session = session(failedContinue, failedTempfail);
+        failedContinue.next(new LegVerdict(LegVerdict.Kind.CONTINUE, null, List.of(), true));
+        failedTempfail.next(new LegVerdict(LegVerdict.Kind.TEMPFAIL, null, List.of(), true));
+        assertEquals(ReplyCode.TEMPFAIL, connect(session).code());
+        failedTempfail.next(new LegVerdict(LegVerdict.Kind.TEMPFAIL, null, List.of(), true));
+        assertEquals(ReplyCode.TEMPFAIL, send(session, mail()).code());
+        assertEquals(List.of("connect"), failedContinue.calls);
+    }
+
+    @Test
+    void sendsEachMilterOnlyItsPlannedMacrosWithPmultAndMeta1Values() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(new MacroPlan.ClientNeeds("mfd",
+                Map.of(MacroStage.CONNECT, List.of("{client_addr}", "j", "i", "{multiplexer}")), true), milter);
+        session.handle(new PmilterRequest.Connect(SEID, InetAddress.getByName("192.0.2.10"), 40001, "mx.example",
+                PmilterMacros.of(Macro.HOSTNAME, "smtps.example"))).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        assertEquals(Map.of("{client_addr}", "192.0.2.10", "j", "smtps.example", "i", SEID, "{multiplexer}", "pmult"),
+                milter.macrosSeen.get(0));
+    }
+
+    @Test
+    void closesEveryLegOnceWhenTheSessionEnds() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(milter);
+        connect(session);
+        session.closed(CloseReason.CONNECTION_CLOSED);
+        session.closed(CloseReason.CLOSE_COMMAND);
+        assertEquals(1, milter.closes);
+        assertEquals(ReplyCode.ERROR, send(session, mail()).code());
+    }
+
+    @Test
+    void rejectsAMessageWhoseHeaderBlockIsTooLargeAndSessionGoesOn() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan(1),
+                PmilterCodes.ALL_MASK, 64, ImmediateEventExecutor.INSTANCE, null), List.of(milter));
+        connect(session);
+        send(session, mail());
+        PmilterResponse.Reply reply = send(session, msg("X-Long: " + "a".repeat(100) + "\r\n"));
+        assertEquals(ReplyCode.REJECT, reply.code());
+        assertTrue(reply.text().startsWith("552 "));
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, mail()).code());
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private static MultiplexSession session(ScriptedLeg... legs) {
+        return new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan(legs.length), PmilterCodes.ALL_MASK,
+                65536, ImmediateEventExecutor.INSTANCE, null), List.of(legs));
+    }
+
+    private static MultiplexSession session(MacroPlan.ClientNeeds needs, ScriptedLeg leg) {
+        MacroPlan plan = MacroPlan.build(new MacroCatalog(Map.of()), Map.of(), List.of(needs));
+        return new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan, PmilterCodes.ALL_MASK, 65536,
+                ImmediateEventExecutor.INSTANCE, null), List.of(leg));
+    }
+
+    private static MacroPlan plan(int clients) {
+        List<MacroPlan.ClientNeeds> needs = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            needs.add(new MacroPlan.ClientNeeds("c" + i, Map.of(), true));
+        }
+        return MacroPlan.build(new MacroCatalog(Map.of()), Map.of(), needs);
+    }
+
+    private static PmilterResponse.Reply connect(MultiplexSession session) throws Exception {
+        return send(session, new PmilterRequest.Connect(SEID, InetAddress.getByName("192.0.2.10"), 40001, "mx.example",
+                PmilterMacros.EMPTY));
+    }
+
+    private static PmilterRequest.Mail mail() {
+        return new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY);
+    }
+
+    private static PmilterRequest.Rcpt rcpt(String path, int index) {
+        return new PmilterRequest.Rcpt(SEID, path, index, null, PmilterMacros.EMPTY);
+    }
+
+    private static PmilterRequest.Msg msg(String text) {
+        return new PmilterRequest.Msg(SEID, Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+    }
+
+    private static PmilterResponse.Reply send(MultiplexSession session, PmilterRequest.SessionRequest request) throws Exception {
+        return session.handle(request).toCompletableFuture().get(1, TimeUnit.SECONDS);
+    }
+
+    /** A milter that answers CONTINUE unless told otherwise, and records every step it got. */
+    private static final class ScriptedLeg implements MilterLeg {
+        final String name;
+        final List<String> calls = new ArrayList<>();
+        final List<Map<String, String>> macrosSeen = new ArrayList<>();
+        final Deque<LegVerdict> answers = new ArrayDeque<>();
+        LegVerdict eomAnswer;
+        int closes;
+
+        ScriptedLeg(String name) {
+            this.name = name;
+        }
+
+        void next(LegVerdict verdict) {
+            answers.add(verdict);
+        }
+
+        void nextAtEom(LegVerdict verdict) {
+            eomAnswer = verdict;
+        }
+
+        private CompletionStage<LegVerdict> answer(String call, MilterMacros macros) {
+            calls.add(call);
+            if (macros != null) {
+                macrosSeen.add(macros.toMap());
+            }
+            LegVerdict verdict = answers.poll();
+            return CompletableFuture.completedFuture(verdict == null ? LegVerdict.CONTINUE : verdict);
+        }
+
+        @Override
+        public String clientName() {
+            return name;
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port) {
+            return answer("connect", macros);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> helo(MilterMacros macros, String helo) {
+            return answer("helo " + helo, macros);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> mail(MilterMacros macros, String sender, String esmtpArgs) {
+            return answer("mail " + sender, macros);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> rcpt(MilterMacros macros, String recipient, String esmtpArgs) {
+            return answer("rcpt " + recipient, macros);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> data(MilterMacros macros) {
+            return answer("data", macros);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> header(String headerName, String value) {
+            return answer("header " + headerName + "=" + value, null);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> endOfHeaders(MilterMacros macros) {
+            return answer("eoh", macros);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> body(ByteBuf chunk) {
+            try {
+                return answer("body " + chunk.toString(StandardCharsets.ISO_8859_1), null);
+            } finally {
+                chunk.release();
+            }
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> endOfMessage(MilterMacros macros) {
+            calls.add("eom");
+            LegVerdict verdict = eomAnswer == null ? LegVerdict.CONTINUE : eomAnswer;
+            return CompletableFuture.completedFuture(verdict);
+        }
+
+        @Override
+        public CompletionStage<LegVerdict> unknown(String commandLine) {
+            return answer("unknown " + commandLine, null);
+        }
+
+        @Override
+        public void abort() {
+            calls.add("abort");
+        }
+
+        @Override
+        public void close() {
+            closes++;
+        }
+    }
+
+    @Test
+    void forwardsHeloAndKeepsTheSessionIdInEveryStage() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(new MacroPlan.ClientNeeds("mfd",
+                Map.of(MacroStage.HELO, List.of("s", "i")), true), milter);
+        connect(session);
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Ehlo(SEID, "mail.example", HeloKind.EHLO,
+                PmilterMacros.EMPTY)).code());
+        assertEquals(Map.of("s", "mail.example", "i", SEID), milter.macrosSeen.get(1));
+        assertNull(session.messageId());
+        assertFalse(milter.calls.isEmpty());
+    }
+}
