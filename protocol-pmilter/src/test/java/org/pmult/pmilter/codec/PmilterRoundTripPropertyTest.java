@@ -29,7 +29,7 @@ import org.pmult.pmilter.codec.PmilterCodes.Stage;
  * Generated messages of every type survive encode → decode unchanged and re-encode to the same
  * bytes; arbitrary or corrupted bytes never produce anything but a message or a PmilterCodecException.
  */
-class PmilterRoundTripProperties {
+class PmilterRoundTripPropertyTest {
 
     @Property(tries = 500)
     void everyRequestRoundTripsByteExactly(@ForAll("requests") PmilterRequest request) {
