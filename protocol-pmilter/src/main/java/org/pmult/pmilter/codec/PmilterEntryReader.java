@@ -2,6 +2,7 @@ package org.pmult.pmilter.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import org.pmult.pmilter.codec.PmilterCodecException.Problem;
 import org.pmult.pmilter.codec.PmilterCodes.Tag;
 
 /**
@@ -39,7 +40,7 @@ final class PmilterEntryReader {
         int remaining = end - position;
         int offset = position - base;
         if (remaining < PmilterCodes.ENTRY_HEADER_LENGTH) {
-            throw new PmilterCodecException("entry header truncated: " + remaining
+            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry header truncated: " + remaining
                     + " bytes left in the message (expected: " + PmilterCodes.ENTRY_HEADER_LENGTH + ")", offset);
         }
         long length = frame.getUnsignedInt(position);
@@ -47,12 +48,12 @@ final class PmilterEntryReader {
         Tag knownTag = Tag.fromValue(rawTagValue);
         String name = knownTag == null ? "tag " + PmilterCodes.hex4(rawTagValue) : knownTag.describe();
         if (length > messageLength) {
-            throw new PmilterCodecException("entry " + name + " value length: " + length
+            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry " + name + " value length: " + length
                     + " (expected: <= message length " + messageLength + ")", offset);
         }
         long left = remaining - PmilterCodes.ENTRY_HEADER_LENGTH;
         if (length > left) {
-            throw new PmilterCodecException("entry " + name + " value length: " + length
+            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry " + name + " value length: " + length
                     + " overruns the message (expected: <= " + left + ", the bytes left)", offset);
         }
         entryOffset = offset;
@@ -87,7 +88,7 @@ final class PmilterEntryReader {
     /** The current entry as an integer: its length must be exactly four. */
     long intValue() {
         if (valueLength != PmilterCodes.INT_VALUE_LENGTH) {
-            throw error(describeTag() + " length: " + valueLength + " (expected: " + PmilterCodes.INT_VALUE_LENGTH + ")");
+            throw error(Problem.VALUE, describeTag() + " length: " + valueLength + " (expected: " + PmilterCodes.INT_VALUE_LENGTH + ")");
         }
         return frame.getUnsignedInt(valueIndex());
     }
@@ -96,7 +97,7 @@ final class PmilterEntryReader {
     int nonNegativeIntValue() {
         long value = intValue();
         if (value > Integer.MAX_VALUE) {
-            throw error(describeTag() + ": " + value + " (expected: <= " + Integer.MAX_VALUE + ")");
+            throw error(Problem.VALUE, describeTag() + ": " + value + " (expected: <= " + Integer.MAX_VALUE + ")");
         }
         return (int) value;
     }
@@ -114,12 +115,12 @@ final class PmilterEntryReader {
     /** The SEID at the current entry, with its 1..64 byte bound checked. */
     String seidValue() {
         if (valueLength < PmilterCodes.MIN_SEID_LENGTH || valueLength > PmilterCodes.MAX_SEID_LENGTH) {
-            throw error("SEID length: " + valueLength + " (expected: " + PmilterCodes.MIN_SEID_LENGTH + ".."
+            throw error(Problem.VALUE, "SEID length: " + valueLength + " (expected: " + PmilterCodes.MIN_SEID_LENGTH + ".."
                     + PmilterCodes.MAX_SEID_LENGTH + ")");
         }
         // A session id is an identifier: it must survive decoding unchanged, so no replacement characters.
         if (!ByteBufUtil.isText(frame, valueIndex(), valueLength, PmilterCodes.STRING_CHARSET)) {
-            throw error("SEID: not valid " + PmilterCodes.STRING_CHARSET.name());
+            throw error(Problem.VALUE, "SEID: not valid " + PmilterCodes.STRING_CHARSET.name());
         }
         return stringValue();
     }
@@ -129,8 +130,8 @@ final class PmilterEntryReader {
     }
 
     /** An error about the current entry. */
-    PmilterCodecException error(String message) {
-        return new PmilterCodecException(message, entryOffset);
+    PmilterCodecException error(Problem problem, String message) {
+        return new PmilterCodecException(problem, message, entryOffset);
     }
 
     /**
@@ -140,7 +141,7 @@ final class PmilterEntryReader {
         expectFirst(Tag.PROT, "first");
         long version = intValue();
         if (version != PmilterCodes.PROFILE_VERSION) {
-            throw error("PROT: " + version + " (expected: " + PmilterCodes.PROFILE_VERSION + ")");
+            throw error(Problem.PROFILE, "PROT: " + version + " (expected: " + PmilterCodes.PROFILE_VERSION + ")");
         }
         expectFirst(Tag.CMD, "second");
         return intValue();
@@ -148,12 +149,12 @@ final class PmilterEntryReader {
 
     private void expectFirst(Tag expected, String which) {
         if (!hasNext()) {
-            throw new PmilterCodecException("message ends before its " + which + " entry (expected: "
+            throw new PmilterCodecException(Problem.HEADER, "message ends before its " + which + " entry (expected: "
                     + expected.describe() + ")", position - base);
         }
         next();
         if (tag != expected) {
-            throw error(which + " entry: " + describeTag() + " (expected: " + expected.describe() + ")");
+            throw error(Problem.HEADER, which + " entry: " + describeTag() + " (expected: " + expected.describe() + ")");
         }
     }
 
@@ -170,12 +171,12 @@ final class PmilterEntryReader {
     /** Consumes the third entry, which must be SEID. */
     String readSeid(String command) {
         if (!hasNext()) {
-            throw new PmilterCodecException(command + ": message ends before its third entry (expected: "
+            throw new PmilterCodecException(Problem.HEADER, command + ": message ends before its third entry (expected: "
                     + Tag.SEID.describe() + ")", position - base);
         }
         next();
         if (tag != Tag.SEID) {
-            throw error(command + ": third entry: " + describeTag() + " (expected: " + Tag.SEID.describe() + ")");
+            throw error(Problem.HEADER, command + ": third entry: " + describeTag() + " (expected: " + Tag.SEID.describe() + ")");
         }
         return seidValue();
     }

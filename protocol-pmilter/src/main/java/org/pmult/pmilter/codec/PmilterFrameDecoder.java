@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import java.util.List;
+import org.pmult.pmilter.codec.PmilterCodecException.Problem;
 
 /**
  * Splits the byte stream into pmilter messages (§10.1): a big-endian u32 length L, then L bytes.
@@ -72,7 +73,7 @@ public class PmilterFrameDecoder extends ByteToMessageDecoder {
             String reason = "message length: " + length + " (expected: " + PmilterCodes.MIN_MESSAGE_LENGTH + ".."
                     + maxMessageLength + ")";
             PmilterWireLogger.rejected(ctx.channel(), in, reason);
-            throw fail(in, new PmilterCodecException(reason, 0));
+            throw fail(in, new PmilterCodecException(Problem.FRAME_LENGTH, reason, 0));
         }
         int frameLength = PmilterCodes.LENGTH_FIELD_LENGTH + (int) length;
         if (in.readableBytes() < frameLength) {

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import org.pmult.pmilter.codec.PmilterCodecException.Problem;
 import org.pmult.pmilter.codec.PmilterCodes.Command;
 import org.pmult.pmilter.codec.PmilterCodes.HeloKind;
 import org.pmult.pmilter.codec.PmilterCodes.Tag;
@@ -60,7 +61,7 @@ public final class PmilterRequestParser {
             return parseChecked(frame);
         } catch (IllegalArgumentException e) {
             // A record refused a decoded value the entry checks let through; still the peer's fault.
-            throw new PmilterCodecException(e.getMessage());
+            throw new PmilterCodecException(Problem.VALUE, e.getMessage());
         }
     }
 
@@ -81,7 +82,7 @@ public final class PmilterRequestParser {
         try {
             return build(command, seid, fields, frame);
         } catch (IllegalArgumentException e) {
-            throw new PmilterCodecException(command + ": " + e.getMessage());
+            throw new PmilterCodecException(Problem.VALUE, command + ": " + e.getMessage());
         }
     }
 
@@ -135,13 +136,13 @@ public final class PmilterRequestParser {
                 return; // unknown tag: ignored for forward compatibility (§10.1)
             }
             if (!ALLOWED.get(command).contains(tag)) {
-                throw reader.error(command + ": unexpected entry " + tag.describe());
+                throw reader.error(Problem.STRUCTURE, command + ": unexpected entry " + tag.describe());
             }
             if (pendingMacroId >= 0 && tag != Tag.MACVAL) {
                 throw macroWithoutValue();
             }
             if (tag != Tag.MACID && tag != Tag.MACVAL && !seen.add(tag)) {
-                throw reader.error(command + ": duplicate entry " + tag.describe());
+                throw reader.error(Problem.STRUCTURE, command + ": duplicate entry " + tag.describe());
             }
             switch (tag) {
                 case CAPS -> caps = (int) reader.intValue();
@@ -168,7 +169,7 @@ public final class PmilterRequestParser {
             }
             for (Tag required : REQUIRED.get(command)) {
                 if (!seen.contains(required)) {
-                    throw new PmilterCodecException(command + ": missing entry " + required.describe());
+                    throw new PmilterCodecException(Problem.STRUCTURE, command + ": missing entry " + required.describe());
                 }
             }
         }
@@ -178,14 +179,14 @@ public final class PmilterRequestParser {
         }
 
         private PmilterCodecException macroWithoutValue() {
-            return new PmilterCodecException(command + ": MACID " + pendingMacroId + " is not followed by "
+            return new PmilterCodecException(Problem.STRUCTURE, command + ": MACID " + pendingMacroId + " is not followed by "
                     + Tag.MACVAL.describe(), pendingMacroOffset);
         }
 
         private void macroId(PmilterEntryReader reader) {
             int id = reader.nonNegativeIntValue();
             if (macros.size() == PmilterCodes.MAX_MACROS_PER_STAGE) {
-                throw reader.error(command + ": MACID entries: " + (macros.size() + 1)
+                throw reader.error(Problem.STRUCTURE, command + ": MACID entries: " + (macros.size() + 1)
                         + " (expected: <= " + PmilterCodes.MAX_MACROS_PER_STAGE + ")");
             }
             pendingMacroId = id;
@@ -194,7 +195,7 @@ public final class PmilterRequestParser {
 
         private void macroValue(PmilterEntryReader reader) {
             if (pendingMacroId < 0) {
-                throw reader.error(command + ": " + Tag.MACVAL.describe() + " without a preceding "
+                throw reader.error(Problem.STRUCTURE, command + ": " + Tag.MACVAL.describe() + " without a preceding "
                         + Tag.MACID.describe());
             }
             macros.add(pendingMacroId, reader.stringValue());
@@ -203,7 +204,7 @@ public final class PmilterRequestParser {
 
         private void chunk(PmilterEntryReader reader) {
             if (reader.valueLength() > PmilterCodes.MAX_CHUNK_LENGTH) {
-                throw reader.error(command + ": CHUNK length: " + reader.valueLength()
+                throw reader.error(Problem.ENTRY_LENGTH, command + ": CHUNK length: " + reader.valueLength()
                         + " (expected: <= " + PmilterCodes.MAX_CHUNK_LENGTH + ")");
             }
             chunkIndex = reader.valueIndex();
@@ -213,7 +214,7 @@ public final class PmilterRequestParser {
         private static InetAddress address(PmilterEntryReader reader) {
             int length = reader.valueLength();
             if (length != PmilterCodes.IPV4_ADDRESS_LENGTH && length != PmilterCodes.IPV6_ADDRESS_LENGTH) {
-                throw reader.error("CLT_ADDR length: " + length + " (expected: " + PmilterCodes.IPV4_ADDRESS_LENGTH
+                throw reader.error(Problem.VALUE, "CLT_ADDR length: " + length + " (expected: " + PmilterCodes.IPV4_ADDRESS_LENGTH
                         + " or " + PmilterCodes.IPV6_ADDRESS_LENGTH + ")");
             }
             byte[] bytes = reader.bytesValue();
@@ -230,7 +231,7 @@ public final class PmilterRequestParser {
         private static int port(PmilterEntryReader reader) {
             long port = reader.intValue();
             if (port > 65_535) {
-                throw reader.error("CLT_PORT: " + port + " (expected: 0..65535)");
+                throw reader.error(Problem.VALUE, "CLT_PORT: " + port + " (expected: 0..65535)");
             }
             return (int) port;
         }
@@ -239,7 +240,7 @@ public final class PmilterRequestParser {
             long value = reader.intValue();
             HeloKind kind = HeloKind.fromValue(value);
             if (kind == null) {
-                throw reader.error("HELO_KIND: " + value + " (expected: " + HeloKind.HELO.value() + " (HELO) or "
+                throw reader.error(Problem.VALUE, "HELO_KIND: " + value + " (expected: " + HeloKind.HELO.value() + " (HELO) or "
                         + HeloKind.EHLO.value() + " (EHLO))");
             }
             return kind;

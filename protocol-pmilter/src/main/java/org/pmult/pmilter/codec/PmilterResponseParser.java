@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pmult.pmilter.codec.PmilterCodecException.Problem;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ModKind;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
@@ -41,7 +42,7 @@ public final class PmilterResponseParser {
             return parseChecked(frame);
         } catch (IllegalArgumentException e) {
             // A record refused a decoded value the entry checks let through; still the peer's fault.
-            throw new PmilterCodecException(e.getMessage());
+            throw new PmilterCodecException(Problem.VALUE, e.getMessage());
         }
     }
 
@@ -73,18 +74,18 @@ public final class PmilterResponseParser {
                 continue; // unknown tag: ignored for forward compatibility (§10.1)
             }
             if (!REPLY_TAGS.contains(tag) || (seid == null && tag != Tag.RCODE)) {
-                throw reader.error(context + ": unexpected entry " + tag.describe());
+                throw reader.error(Problem.STRUCTURE, context + ": unexpected entry " + tag.describe());
             }
             switch (tag) {
                 case RCODE -> {
                     if (code != null) {
-                        throw reader.error(context + ": duplicate entry " + tag.describe());
+                        throw reader.error(Problem.STRUCTURE, context + ": duplicate entry " + tag.describe());
                     }
                     code = replyCode(reader);
                 }
                 case TEXT -> {
                     if (text != null) {
-                        throw reader.error(context + ": duplicate entry " + tag.describe());
+                        throw reader.error(Problem.STRUCTURE, context + ": duplicate entry " + tag.describe());
                     }
                     text = reader.stringValue();
                     textOffset = reader.offset();
@@ -97,7 +98,7 @@ public final class PmilterResponseParser {
                 }
                 default -> {
                     if (group == null) {
-                        throw reader.error(context + ": " + tag.describe() + " outside a " + Tag.MOD.describe() + " group");
+                        throw reader.error(Problem.STRUCTURE, context + ": " + tag.describe() + " outside a " + Tag.MOD.describe() + " group");
                     }
                     group.accept(reader);
                 }
@@ -107,18 +108,18 @@ public final class PmilterResponseParser {
             modifications.add(group.build());
         }
         if (code == null) {
-            throw new PmilterCodecException(context + ": missing entry " + Tag.RCODE.describe());
+            throw new PmilterCodecException(Problem.STRUCTURE, context + ": missing entry " + Tag.RCODE.describe());
         }
         if (seid == null) {
             if (code != ReplyCode.CONTINUE) {
-                throw new PmilterCodecException(context + ": RCODE: " + code + " (expected: CONTINUE)");
+                throw new PmilterCodecException(Problem.VALUE, context + ": RCODE: " + code + " (expected: CONTINUE)");
             }
             return new PmilterResponse.PingReply();
         }
         try {
             Checks.replyText(code, text);
         } catch (IllegalArgumentException e) {
-            throw new PmilterCodecException("REPLY: " + e.getMessage(), textOffset);
+            throw new PmilterCodecException(Problem.VALUE, "REPLY: " + e.getMessage(), textOffset);
         }
         return new PmilterResponse.Reply(seid, code, text, modifications);
     }
@@ -140,12 +141,12 @@ public final class PmilterResponseParser {
                 continue;
             }
             if (!NEGOTIATE_REPLY_TAGS.contains(tag)) {
-                throw reader.error(context + ": unexpected entry " + tag.describe());
+                throw reader.error(Problem.STRUCTURE, context + ": unexpected entry " + tag.describe());
             }
             switch (tag) {
                 case CAPS, MAXSESS -> {
                     if (!seen.add(tag)) {
-                        throw reader.error(context + ": duplicate entry " + tag.describe());
+                        throw reader.error(Problem.STRUCTURE, context + ": duplicate entry " + tag.describe());
                     }
                     if (tag == Tag.CAPS) {
                         caps = (int) reader.intValue();
@@ -156,7 +157,7 @@ public final class PmilterResponseParser {
                 case MACSTAGE -> {
                     long id = reader.intValue();
                     if (seenStages.contains(id)) {
-                        throw reader.error(context + ": duplicate MACSTAGE " + id);
+                        throw reader.error(Problem.STRUCTURE, context + ": duplicate MACSTAGE " + id);
                     }
                     seenStages.add(id);
                     Stage stage = Stage.fromId(id);
@@ -169,13 +170,13 @@ public final class PmilterResponseParser {
                 }
                 case MACID -> {
                     if (currentMacros == null) {
-                        throw reader.error(context + ": " + Tag.MACID.describe() + " before any "
+                        throw reader.error(Problem.STRUCTURE, context + ": " + Tag.MACID.describe() + " before any "
                                 + Tag.MACSTAGE.describe());
                     }
                     long id = reader.intValue();
                     currentCount++;
                     if (currentCount > PmilterCodes.MAX_MACROS_PER_STAGE) {
-                        throw reader.error(context + ": MACID entries for " + currentStage + ": " + currentCount
+                        throw reader.error(Problem.STRUCTURE, context + ": MACID entries for " + currentStage + ": " + currentCount
                                 + " (expected: <= " + PmilterCodes.MAX_MACROS_PER_STAGE + ")");
                     }
                     Macro macro = Macro.fromId(id);
@@ -188,7 +189,7 @@ public final class PmilterResponseParser {
         }
         for (Tag required : List.of(Tag.CAPS, Tag.MAXSESS)) {
             if (!seen.contains(required)) {
-                throw new PmilterCodecException(context + ": missing entry " + required.describe());
+                throw new PmilterCodecException(Problem.STRUCTURE, context + ": missing entry " + required.describe());
             }
         }
         return new PmilterResponse.NegotiateReply(caps, maxSessions, macroRequests);
@@ -198,7 +199,7 @@ public final class PmilterResponseParser {
         long value = reader.intValue();
         ReplyCode code = ReplyCode.fromValue(value);
         if (code == null) {
-            throw reader.error("RCODE: " + value + " (expected: " + ReplyCode.CONTINUE.value() + ".."
+            throw reader.error(Problem.VALUE, "RCODE: " + value + " (expected: " + ReplyCode.CONTINUE.value() + ".."
                     + ReplyCode.values()[ReplyCode.values().length - 1].value() + ")");
         }
         return code;
@@ -208,7 +209,7 @@ public final class PmilterResponseParser {
         long value = reader.intValue();
         ModKind kind = ModKind.fromValue(value);
         if (kind == null) {
-            throw reader.error("MOD: " + value + " (expected: " + ModKind.values()[0].value() + ".."
+            throw reader.error(Problem.VALUE, "MOD: " + value + " (expected: " + ModKind.values()[0].value() + ".."
                     + ModKind.values()[ModKind.values().length - 1].value() + ")");
         }
         return kind;
@@ -233,11 +234,11 @@ public final class PmilterResponseParser {
         void accept(PmilterEntryReader reader) {
             Tag tag = reader.tag();
             if (!allowed(tag)) {
-                throw reader.error("MOD " + kind + ": unexpected entry " + tag.describe());
+                throw reader.error(Problem.STRUCTURE, "MOD " + kind + ": unexpected entry " + tag.describe());
             }
             boolean repeatable = kind == ModKind.REPLACE_BODY && tag == Tag.MOD_VALUE;
             if (!seen.add(tag) && !repeatable) {
-                throw reader.error("MOD " + kind + ": duplicate entry " + tag.describe());
+                throw reader.error(Problem.STRUCTURE, "MOD " + kind + ": duplicate entry " + tag.describe());
             }
             switch (tag) {
                 case MOD_IDX -> index = reader.nonNegativeIntValue();
@@ -267,7 +268,7 @@ public final class PmilterResponseParser {
         PmilterModification build() {
             for (Tag required : List.of(Tag.MOD_IDX, Tag.MOD_NAME, Tag.MOD_VALUE)) {
                 if (allowed(required) && !seen.contains(required)) {
-                    throw new PmilterCodecException("MOD " + kind + ": missing entry " + required.describe(), offset);
+                    throw new PmilterCodecException(Problem.STRUCTURE, "MOD " + kind + ": missing entry " + required.describe(), offset);
                 }
             }
             try {
@@ -281,7 +282,7 @@ public final class PmilterResponseParser {
                     case CHANGE_MAIL -> new PmilterModification.ChangeSender(string(value));
                 };
             } catch (IllegalArgumentException e) {
-                throw new PmilterCodecException("MOD " + kind + ": " + e.getMessage(), offset);
+                throw new PmilterCodecException(Problem.VALUE, "MOD " + kind + ": " + e.getMessage(), offset);
             }
         }
 

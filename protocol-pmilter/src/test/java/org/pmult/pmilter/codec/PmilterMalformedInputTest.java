@@ -12,6 +12,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.pmult.pmilter.client.PmilterClientCodec;
+import org.pmult.pmilter.codec.PmilterCodecException.Problem;
 import org.pmult.pmilter.codec.PmilterCodes.Command;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ModKind;
@@ -37,118 +38,118 @@ class PmilterMalformedInputTest {
 
     @Test
     void rejectsMessageShorterThanOneEntry() {
-        assertServerRejects(FrameBuilder.message(PING).buildWithLength(11),
+        assertServerRejects(Problem.FRAME_LENGTH, FrameBuilder.message(PING).buildWithLength(11),
                 "message length: 11 (expected: 12..1048576) at offset 0");
     }
 
     @Test
     void rejectsLengthPrefixOverTheMaximumBeforeTheBodyArrives() {
         byte[] prefixOnly = Arrays.copyOf(FrameBuilder.empty().buildWithLength(0xFFFF_FFFFL), 4);
-        assertServerRejects(prefixOnly, "message length: 4294967295 (expected: 12..1048576) at offset 0");
+        assertServerRejects(Problem.FRAME_LENGTH, prefixOnly, "message length: 4294967295 (expected: 12..1048576) at offset 0");
     }
 
     @Test
     void rejectsMessageThatEndsBeforeCmd() {
-        assertServerRejects(FrameBuilder.empty().intEntry(Tag.PROT, 1).build(),
+        assertServerRejects(Problem.HEADER, FrameBuilder.empty().intEntry(Tag.PROT, 1).build(),
                 "message ends before its second entry (expected: CMD (0x0002)) at offset 16");
     }
 
     @Test
     void rejectsFirstEntryOtherThanProt() {
-        assertServerRejects(FrameBuilder.empty().intEntry(Tag.CMD, PING).intEntry(Tag.PROT, 1).build(),
+        assertServerRejects(Problem.HEADER, FrameBuilder.empty().intEntry(Tag.CMD, PING).intEntry(Tag.PROT, 1).build(),
                 "first entry: CMD (0x0002) (expected: PROT (0x0001)) at offset 4");
     }
 
     @Test
     void rejectsSecondEntryOtherThanCmd() {
-        assertServerRejects(FrameBuilder.empty().intEntry(Tag.PROT, 1).stringEntry(Tag.SEID, "S1").build(),
+        assertServerRejects(Problem.HEADER, FrameBuilder.empty().intEntry(Tag.PROT, 1).stringEntry(Tag.SEID, "S1").build(),
                 "second entry: SEID (0x0003) (expected: CMD (0x0002)) at offset 16");
     }
 
     @Test
     void rejectsUnsupportedProfileVersion() {
-        assertServerRejects(FrameBuilder.empty().intEntry(Tag.PROT, 2).intEntry(Tag.CMD, PING).build(),
+        assertServerRejects(Problem.PROFILE, FrameBuilder.empty().intEntry(Tag.PROT, 2).intEntry(Tag.CMD, PING).build(),
                 "PROT: 2 (expected: 1) at offset 4");
     }
 
     @Test
     void rejectsTruncatedEntryHeader() {
-        assertServerRejects(FrameBuilder.message(PING).raw(new byte[5]).build(),
+        assertServerRejects(Problem.ENTRY_LENGTH, FrameBuilder.message(PING).raw(new byte[5]).build(),
                 "entry header truncated: 5 bytes left in the message (expected: 8) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsEntryOverrunningTheMessage() {
-        assertServerRejects(FrameBuilder.message(PING).entryHeader(10, 0x7777).raw(new byte[4]).build(),
+        assertServerRejects(Problem.ENTRY_LENGTH, FrameBuilder.message(PING).entryHeader(10, 0x7777).raw(new byte[4]).build(),
                 "entry tag 0x7777 value length: 10 overruns the message (expected: <= 4, the bytes left) at offset "
                         + AFTER_CMD);
     }
 
     @Test
     void rejectsEntryLongerThanTheWholeMessage() {
-        assertServerRejects(FrameBuilder.message(PING).entryHeader(0xFFFF_FFFFL, Tag.CHUNK.value()).raw(new byte[4]).build(),
+        assertServerRejects(Problem.ENTRY_LENGTH, FrameBuilder.message(PING).entryHeader(0xFFFF_FFFFL, Tag.CHUNK.value()).raw(new byte[4]).build(),
                 "entry CHUNK (0x0060) value length: 4294967295 (expected: <= message length 36) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsIntegerEntryWhoseLengthIsNotFour() {
-        assertServerRejects(FrameBuilder.session(Command.CONNECT.value(), "S1")
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(Command.CONNECT.value(), "S1")
                         .entry(Tag.CLT_ADDR, new byte[] {127, 0, 0, 1}).entry(Tag.CLT_PORT, new byte[] {0, 25}).build(),
                 "CLT_PORT (0x0021) length: 2 (expected: 4) at offset " + (AFTER_SEID + 12));
     }
 
     @Test
     void rejectsSessionCommandWithoutSeidAsThirdEntry() {
-        assertServerRejects(FrameBuilder.message(DATA).intEntry(Tag.MACID, 1).stringEntry(Tag.SEID, "S1").build(),
+        assertServerRejects(Problem.HEADER, FrameBuilder.message(DATA).intEntry(Tag.MACID, 1).stringEntry(Tag.SEID, "S1").build(),
                 "DATA: third entry: MACID (0x0013) (expected: SEID (0x0003)) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsSessionCommandThatEndsAfterCmd() {
-        assertServerRejects(FrameBuilder.message(DATA).build(),
+        assertServerRejects(Problem.HEADER, FrameBuilder.message(DATA).build(),
                 "DATA: message ends before its third entry (expected: SEID (0x0003)) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsEmptySeid() {
-        assertServerRejects(FrameBuilder.session(DATA, "").build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(DATA, "").build(),
                 "SEID length: 0 (expected: 1..64) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsSeidOneByteOverTheLimit() {
-        assertServerRejects(FrameBuilder.session(DATA, "s".repeat(PmilterCodes.MAX_SEID_LENGTH + 1)).build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(DATA, "s".repeat(PmilterCodes.MAX_SEID_LENGTH + 1)).build(),
                 "SEID length: 65 (expected: 1..64) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsSeidThatIsNotValidUtf8() {
-        assertServerRejects(FrameBuilder.message(DATA).entry(Tag.SEID, new byte[] {'S', (byte) 0xff}).build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.message(DATA).entry(Tag.SEID, new byte[] {'S', (byte) 0xff}).build(),
                 "SEID: not valid UTF-8 at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsChunkOneByteOverTheLimit() {
-        assertServerRejects(FrameBuilder.session(Command.MSG.value(), "S1")
+        assertServerRejects(Problem.ENTRY_LENGTH, FrameBuilder.session(Command.MSG.value(), "S1")
                         .entry(Tag.CHUNK, new byte[PmilterCodes.MAX_CHUNK_LENGTH + 1]).build(),
                 "MSG: CHUNK length: 65537 (expected: <= 65536) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsMacroValueWithoutMacroId() {
-        assertServerRejects(FrameBuilder.session(DATA, "S1").stringEntry(Tag.MACVAL, "x").build(),
+        assertServerRejects(Problem.STRUCTURE, FrameBuilder.session(DATA, "S1").stringEntry(Tag.MACVAL, "x").build(),
                 "DATA: MACVAL (0x0014) without a preceding MACID (0x0013) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsMacroIdWithoutValue() {
-        assertServerRejects(FrameBuilder.session(DATA, "S1").intEntry(Tag.MACID, Macro.TAID.id()).build(),
+        assertServerRejects(Problem.STRUCTURE, FrameBuilder.session(DATA, "S1").intEntry(Tag.MACID, Macro.TAID.id()).build(),
                 "DATA: MACID 15 is not followed by MACVAL (0x0014) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsMacroIdFollowedByAnotherKnownEntry() {
-        assertServerRejects(FrameBuilder.session(Command.MAIL.value(), "S1").intEntry(Tag.MACID, Macro.TAID.id())
+        assertServerRejects(Problem.STRUCTURE, FrameBuilder.session(Command.MAIL.value(), "S1").intEntry(Tag.MACID, Macro.TAID.id())
                         .stringEntry(Tag.MAIL, "<a@b>").build(),
                 "MAIL: MACID 15 is not followed by MACVAL (0x0014) at offset " + AFTER_SEID);
     }
@@ -161,12 +162,12 @@ class PmilterMalformedInputTest {
         }
         int ninth = frame.offset();
         frame.intEntry(Tag.MACID, 9).stringEntry(Tag.MACVAL, "v");
-        assertServerRejects(frame.build(), "DATA: MACID entries: 9 (expected: <= 8) at offset " + ninth);
+        assertServerRejects(Problem.STRUCTURE, frame.build(), "DATA: MACID entries: 9 (expected: <= 8) at offset " + ninth);
     }
 
     @Test
     void rejectsMissingRequiredEntry() {
-        assertServerRejects(FrameBuilder.session(Command.CONNECT.value(), "S1")
+        assertServerRejects(Problem.STRUCTURE, FrameBuilder.session(Command.CONNECT.value(), "S1")
                         .entry(Tag.CLT_ADDR, new byte[] {127, 0, 0, 1}).stringEntry(Tag.CLT_NAME, "h").build(),
                 "CONNECT: missing entry CLT_PORT (0x0021)");
     }
@@ -175,37 +176,37 @@ class PmilterMalformedInputTest {
     void rejectsDuplicateEntry() {
         FrameBuilder frame = FrameBuilder.session(Command.MAIL.value(), "S1").stringEntry(Tag.MAIL, "<a@b>");
         int second = frame.offset();
-        assertServerRejects(frame.stringEntry(Tag.MAIL, "<c@d>").build(),
+        assertServerRejects(Problem.STRUCTURE, frame.stringEntry(Tag.MAIL, "<c@d>").build(),
                 "MAIL: duplicate entry MAIL (0x0040) at offset " + second);
     }
 
     @Test
     void rejectsKnownEntryThatDoesNotBelongToTheCommand() {
-        assertServerRejects(FrameBuilder.session(Command.EHLO.value(), "S1").stringEntry(Tag.RCPT, "<a@b>").build(),
+        assertServerRejects(Problem.STRUCTURE, FrameBuilder.session(Command.EHLO.value(), "S1").stringEntry(Tag.RCPT, "<a@b>").build(),
                 "EHLO: unexpected entry RCPT (0x0050) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsClientAddressOfWrongLength() {
-        assertServerRejects(FrameBuilder.session(Command.CONNECT.value(), "S1").entry(Tag.CLT_ADDR, new byte[5]).build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(Command.CONNECT.value(), "S1").entry(Tag.CLT_ADDR, new byte[5]).build(),
                 "CLT_ADDR length: 5 (expected: 4 or 16) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsPortAbove65535() {
-        assertServerRejects(FrameBuilder.session(Command.CONNECT.value(), "S1").intEntry(Tag.CLT_PORT, 70_000).build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(Command.CONNECT.value(), "S1").intEntry(Tag.CLT_PORT, 70_000).build(),
                 "CLT_PORT: 70000 (expected: 0..65535) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsUnknownHeloKind() {
-        assertServerRejects(FrameBuilder.session(Command.EHLO.value(), "S1").intEntry(Tag.HELO_KIND, 2).build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(Command.EHLO.value(), "S1").intEntry(Tag.HELO_KIND, 2).build(),
                 "HELO_KIND: 2 (expected: 0 (HELO) or 1 (EHLO)) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsUnsignedValueBeyondIntRange() {
-        assertServerRejects(FrameBuilder.session(Command.RCPT.value(), "S1").intEntry(Tag.RCPT_IDX, 0x8000_0000L).build(),
+        assertServerRejects(Problem.VALUE, FrameBuilder.session(Command.RCPT.value(), "S1").intEntry(Tag.RCPT_IDX, 0x8000_0000L).build(),
                 "RCPT_IDX (0x0051): 2147483648 (expected: <= 2147483647) at offset " + AFTER_SEID);
     }
 
@@ -214,7 +215,7 @@ class PmilterMalformedInputTest {
         FrameBuilder frame = FrameBuilder.session(ReplyCommand.REPLY.value(), "S1")
                 .intEntry(Tag.RCODE, ReplyCode.REJECT.value());
         int text = frame.offset();
-        assertClientRejects(frame.stringEntry(Tag.TEXT, "451 4.7.1 later").build(),
+        assertClientRejects(Problem.VALUE, frame.stringEntry(Tag.TEXT, "451 4.7.1 later").build(),
                 "REPLY: TEXT for REJECT: \"451 4.7.1 later\" (expected: a 5xx SMTP reply) at offset " + text);
     }
 
@@ -223,45 +224,45 @@ class PmilterMalformedInputTest {
         FrameBuilder frame = FrameBuilder.session(ReplyCommand.REPLY.value(), "S1")
                 .intEntry(Tag.RCODE, ReplyCode.TEMPFAIL.value());
         int text = frame.offset();
-        assertClientRejects(frame.stringEntry(Tag.TEXT, "try later").build(),
+        assertClientRejects(Problem.VALUE, frame.stringEntry(Tag.TEXT, "try later").build(),
                 "REPLY: TEXT for TEMPFAIL: \"try later\" (expected: a 4xx SMTP reply) at offset " + text);
     }
 
     @Test
     void rejectsUnknownReplyCode() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 9).build(),
+        assertClientRejects(Problem.VALUE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 9).build(),
                 "RCODE: 9 (expected: 0..6) at offset " + AFTER_SEID);
     }
 
     @Test
     void rejectsReplyWithoutReplyCode() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").build(),
+        assertClientRejects(Problem.STRUCTURE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").build(),
                 "REPLY: missing entry RCODE (0x0080)");
     }
 
     @Test
     void rejectsPingReplyOtherThanContinue() {
-        assertClientRejects(FrameBuilder.message(ReplyCommand.REPLY.value()).intEntry(Tag.RCODE, ReplyCode.REJECT.value()).build(),
+        assertClientRejects(Problem.VALUE, FrameBuilder.message(ReplyCommand.REPLY.value()).intEntry(Tag.RCODE, ReplyCode.REJECT.value()).build(),
                 "REPLY to PING: RCODE: REJECT (expected: CONTINUE)");
     }
 
     @Test
     void rejectsModificationEntryOutsideAGroup() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
+        assertClientRejects(Problem.STRUCTURE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
                         .stringEntry(Tag.MOD_NAME, "X").build(),
                 "REPLY: MOD_NAME (0x0092) outside a MOD (0x0090) group at offset " + (AFTER_SEID + 12));
     }
 
     @Test
     void rejectsUnknownModificationKind() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
+        assertClientRejects(Problem.VALUE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
                         .intEntry(Tag.MOD, 8).build(),
                 "MOD: 8 (expected: 1..7) at offset " + (AFTER_SEID + 12));
     }
 
     @Test
     void rejectsModificationGroupMissingAnEntry() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
+        assertClientRejects(Problem.STRUCTURE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
                         .intEntry(Tag.MOD, ModKind.CHANGE_HDR.value()).stringEntry(Tag.MOD_NAME, "X")
                         .stringEntry(Tag.MOD_VALUE, "v").build(),
                 "MOD CHANGE_HDR: missing entry MOD_IDX (0x0091) at offset " + (AFTER_SEID + 12));
@@ -269,14 +270,14 @@ class PmilterMalformedInputTest {
 
     @Test
     void rejectsModificationEntryThatDoesNotBelongToTheKind() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
+        assertClientRejects(Problem.STRUCTURE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
                         .intEntry(Tag.MOD, ModKind.ADD_RCPT.value()).intEntry(Tag.MOD_IDX, 1).build(),
                 "MOD ADD_RCPT: unexpected entry MOD_IDX (0x0091) at offset " + (AFTER_SEID + 24));
     }
 
     @Test
     void rejectsChangeHeaderWithInstanceZero() {
-        assertClientRejects(FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
+        assertClientRejects(Problem.VALUE, FrameBuilder.session(ReplyCommand.REPLY.value(), "S1").intEntry(Tag.RCODE, 0)
                         .intEntry(Tag.MOD, ModKind.CHANGE_HDR.value()).intEntry(Tag.MOD_IDX, 0)
                         .stringEntry(Tag.MOD_NAME, "X").stringEntry(Tag.MOD_VALUE, "v").build(),
                 "MOD CHANGE_HDR: MOD_IDX: 0 (expected: 1..2147483647) at offset " + (AFTER_SEID + 12));
@@ -291,19 +292,19 @@ class PmilterMalformedInputTest {
         }
         int ninth = frame.offset();
         frame.intEntry(Tag.MACID, Macro.AUTH_TYPE.id());
-        assertClientRejects(frame.build(),
+        assertClientRejects(Problem.STRUCTURE, frame.build(),
                 "NEGOTIATE_REPLY: MACID entries for MAIL: 9 (expected: <= 8) at offset " + ninth);
     }
 
     @Test
     void rejectsMacroRequestBeforeAnyStage() {
-        assertClientRejects(FrameBuilder.message(ReplyCommand.NEGOTIATE_REPLY.value()).intEntry(Tag.MACID, 1).build(),
+        assertClientRejects(Problem.STRUCTURE, FrameBuilder.message(ReplyCommand.NEGOTIATE_REPLY.value()).intEntry(Tag.MACID, 1).build(),
                 "NEGOTIATE_REPLY: MACID (0x0013) before any MACSTAGE (0x0012) at offset " + AFTER_CMD);
     }
 
     @Test
     void rejectsNegotiateWithoutMaxSessions() {
-        assertServerRejects(FrameBuilder.message(Command.NEGOTIATE.value()).intEntry(Tag.CAPS, 0xfff).build(),
+        assertServerRejects(Problem.STRUCTURE, FrameBuilder.message(Command.NEGOTIATE.value()).intEntry(Tag.CAPS, 0xfff).build(),
                 "NEGOTIATE: missing entry MAXSESS (0x0011)");
     }
 
@@ -331,19 +332,20 @@ class PmilterMalformedInputTest {
         assertFalse(channel.finishAndReleaseAll());
     }
 
-    private static void assertServerRejects(byte[] frame, String expectedMessage) {
-        assertRejects(new PmilterServerCodec(), frame, expectedMessage);
+    private static void assertServerRejects(Problem problem, byte[] frame, String expectedMessage) {
+        assertRejects(new PmilterServerCodec(), problem, frame, expectedMessage);
     }
 
-    private static void assertClientRejects(byte[] frame, String expectedMessage) {
-        assertRejects(new PmilterClientCodec(), frame, expectedMessage);
+    private static void assertClientRejects(Problem problem, byte[] frame, String expectedMessage) {
+        assertRejects(new PmilterClientCodec(), problem, frame, expectedMessage);
     }
 
-    private static void assertRejects(ChannelHandler codec, byte[] frame, String expectedMessage) {
+    private static void assertRejects(ChannelHandler codec, Problem problem, byte[] frame, String expectedMessage) {
         EmbeddedChannel channel = new EmbeddedChannel(codec);
         ByteBuf input = Unpooled.wrappedBuffer(frame);
         PmilterCodecException error = assertThrows(PmilterCodecException.class, () -> channel.writeInbound(input));
         assertEquals(expectedMessage, error.getMessage());
+        assertEquals(problem, error.problem());
         assertNull(error.getCause(), "a deliberate rejection has no cause");
         assertNull(channel.readInbound(), "nothing is decoded from a malformed message");
         assertFalse(channel.isOpen(), "the connection is closed");
