@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns Typesafe Config (a HOCON/JSON/properties file over {@code reference.conf}) into a
@@ -57,6 +58,7 @@ final class HoconConfigReader {
         } catch (com.typesafe.config.ConfigException e) {
             throw translate(e, file.toString());
         }
+        checkKnownKeys(user, reference());
         if (!user.hasPathOrNull(ROOT)) {
             throw new ConfigException(file.toString(), "no pmult settings (expected keys under pmult, e.g. pmult.listen = [\"inet://127.0.0.1:3333\"])");
         }
@@ -86,8 +88,8 @@ final class HoconConfigReader {
     private PmultConfig config() {
         List<ListenConfig> listen = listen();
         List<ClientConfig> clients = clients();
-        MacroConfig macros = build("macros", () -> new MacroConfig(stageLists("pmult.macros.define"),
-                sendmailNames(), stageLists("pmult.macros.v2-defaults")));
+        MacroConfig macros = build("macros", () -> new MacroConfig(stageLists("pmult.macros.define", MacroNames::meta1),
+                sendmailNames(), stageLists("pmult.macros.v2-defaults", MacroNames::sendmail)));
         Optional<Path> pidfile = optionalString("pmult.pidfile").map(Path::of);
         DebugSpec debug = convert("pmult.debug", () -> DebugSpec.parse(string("pmult.debug")));
         debug.notes().forEach(note -> notes.add(ConfigNote.info(where("pmult.debug") + ": " + note)));
@@ -166,7 +168,7 @@ final class HoconConfigReader {
             }
             names = order;
         }
-        Map<MacroStage, List<String>> v2Defaults = stageLists("pmult.macros.v2-defaults");
+        Map<MacroStage, List<String>> v2Defaults = stageLists("pmult.macros.v2-defaults", MacroNames::sendmail);
         List<ClientConfig> clients = new ArrayList<>();
         for (String name : names) {
             clients.add(client(name, v2Defaults));
@@ -195,9 +197,9 @@ final class HoconConfigReader {
                 "\"" + string(actionPath) + "\" (expected: " + FailureAction.choices() + ")"));
         Optional<String> logLevel = optionalString(clientPath(prefix, "log-level"));
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
-        v2.putAll(stageLists("pmult.client-defaults.v2-macros"));
+        v2.putAll(stageLists("pmult.client-defaults.v2-macros", MacroNames::sendmail));
         if (merged.hasPath(prefix + ".v2-macros")) {
-            v2.putAll(stageLists(prefix + ".v2-macros"));
+            v2.putAll(stageLists(prefix + ".v2-macros", MacroNames::sendmail));
         }
         return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, logLevel, v2));
     }
@@ -208,14 +210,15 @@ final class HoconConfigReader {
         return merged.hasPathOrNull(own) ? own : "pmult.client-defaults." + key;
     }
 
-    private Map<MacroStage, List<String>> stageLists(String path) {
+    /** A stage-to-names object, each name checked (and canonicalised) by {@code name}. */
+    private Map<MacroStage, List<String>> stageLists(String path, UnaryOperator<String> name) {
         ConfigObject object = convert(path, () -> merged.getObject(path));
         Map<MacroStage, List<String>> lists = new EnumMap<>(MacroStage.class);
         for (String key : object.keySet()) {
             String keyPath = path + "." + ConfigUtil.quoteString(key);
             MacroStage stage = MacroStage.fromConfigName(key).orElseThrow(() -> fail(keyPath,
                     "unknown stage (expected: connect, helo, mail, rcpt, data, eoh or eom)"));
-            lists.put(stage, convert(keyPath, () -> merged.getStringList(keyPath)));
+            lists.put(stage, convert(keyPath, () -> merged.getStringList(keyPath).stream().map(name).toList()));
         }
         return lists;
     }
@@ -225,7 +228,7 @@ final class HoconConfigReader {
         Map<String, String> names = new LinkedHashMap<>();
         for (String key : object.keySet()) {
             String keyPath = "pmult.macros.sendmail-names." + ConfigUtil.quoteString(key);
-            names.put(key, convert(keyPath, () -> merged.getString(keyPath)));
+            names.put(convert(keyPath, () -> MacroNames.meta1(key)), convert(keyPath, () -> MacroNames.sendmail(merged.getString(keyPath))));
         }
         return names;
     }
@@ -308,9 +311,11 @@ final class HoconConfigReader {
             return accessor.get();
         } catch (com.typesafe.config.ConfigException e) {
             String detail = e.getMessage();
-            int colon = detail.indexOf(": ");
-            if (e.origin() != null && colon > 0 && detail.startsWith(e.origin().description())) {
+            if (e.origin() != null && detail.startsWith(e.origin().description() + ": ")) {
                 detail = detail.substring(e.origin().description().length() + 2);
+            }
+            if (detail.startsWith(path + " ")) {
+                detail = detail.substring(path.length() + 1);
             }
             throw fail(path, detail);
         } catch (IllegalArgumentException e) {
@@ -352,6 +357,11 @@ final class HoconConfigReader {
     }
 
     static String where(ConfigOrigin origin) {
+        String description = origin.description();
+        if (origin.filename() == null && description.startsWith("merge of ")) {
+            String first = description.substring("merge of ".length()).split(",", 2)[0];
+            return first.replaceFirst(": (\\d+)$", ":$1");
+        }
         String name = origin.filename() != null ? origin.filename()
                 : origin.resource() != null ? origin.resource()
                 : origin.description();

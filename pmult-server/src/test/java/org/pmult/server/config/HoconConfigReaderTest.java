@@ -1,0 +1,189 @@
+package org.pmult.server.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HoconConfigReaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private PmultConfig read(String hocon) throws IOException {
+        return ConfigLoader.read(write("pmult.hocon", hocon)).config();
+    }
+
+    private ConfigException failure(String hocon) throws IOException {
+        Path file = write("pmult.hocon", hocon);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.read(file));
+    }
+
+    private String where(int line) {
+        return dir.resolve("pmult.hocon") + ":" + line;
+    }
+
+    @Test
+    void readsAFullConfiguration() throws IOException {
+        PmultConfig config = read("""
+                pmult {
+                  listen = ["unix:///run/pmult/pmult.sock", { url = "inet:3333@127.0.0.1", mode = "0600", group = "meta1s" }]
+                  unix-socket { mode = 660, owner = "pmult" }
+                  pidfile = /run/pmult/pmult.pid
+                  debug = "debug"
+                  clients {
+                    mfd {
+                      url = "unix:///run/mailfromd/mailfromd.sock"
+                      timeouts { connect = 30s, read = "1 hour 30 minutes", eom = 10 minutes }
+                      default-action = reject
+                      log-level = ">info"
+                      v2-macros { eom = ["i", "msg_id"] }
+                    }
+                    spam { url = "inet:127.0.0.1:8890" }
+                  }
+                  client-defaults.timeouts.write = 20s
+                  macros {
+                    define { mail = [auth_type, auth_authen], eom = [msgid] }
+                    sendmail-names { msgid = "{msg_id}" }
+                    v2-defaults.connect = [j, client_addr]
+                  }
+                  metrics.address = "0.0.0.0:9313"
+                  limits { max-connections = 8, max-sessions-per-connection = 100, max-frame-length = 2MiB, idle-timeout = 0 }
+                  shutdown-grace = 5s
+                  reconnect { initial = 500ms, max = 2 minutes }
+                }
+                """);
+
+        ListenConfig unix = config.listen().get(0);
+        assertEquals(new UnixSocketOptions(0660, Optional.of("pmult"), Optional.empty()), unix.unixSocket());
+        ListenConfig inet = config.listen().get(1);
+        assertEquals("inet:3333@127.0.0.1", inet.endpoint().toString());
+        assertEquals(new UnixSocketOptions(0600, Optional.of("pmult"), Optional.of("meta1s")), inet.unixSocket());
+        assertEquals(Optional.of(Path.of("/run/pmult/pmult.pid")), config.pidfile());
+        assertEquals(DebugSpec.Level.DEBUG, config.debug().loggers().get(DebugSpec.PMULT_LOGGER));
+
+        assertEquals(List.of("mfd", "spam"), config.clients().stream().map(ClientConfig::name).toList());
+        ClientConfig mfd = config.clients().get(0);
+        assertEquals(new ClientTimeouts(Duration.ofSeconds(30), Duration.ofMinutes(90), Duration.ofSeconds(20), Duration.ofMinutes(10)),
+                mfd.timeouts());
+        assertEquals(FailureAction.REJECT, mfd.defaultAction());
+        assertEquals(Optional.of(">info"), mfd.logLevel());
+        assertEquals(List.of("i", "{msg_id}"), mfd.v2Macros().get(MacroStage.EOM));
+        assertEquals(List.of("j", "{client_addr}"), mfd.v2Macros().get(MacroStage.CONNECT));
+        ClientConfig spam = config.clients().get(1);
+        assertEquals(new ClientTimeouts(Duration.ofSeconds(300), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(300)),
+                spam.timeouts());
+        assertEquals(FailureAction.TEMPFAIL, spam.defaultAction());
+        assertEquals(List.of("i"), spam.v2Macros().get(MacroStage.EOM));
+
+        assertEquals(List.of("auth_type", "auth_authen"), config.macros().requested().get(MacroStage.MAIL));
+        assertEquals(List.of("msgid"), config.macros().requested().get(MacroStage.EOM));
+        assertEquals("{msg_id}", config.macros().sendmailNames().get("msgid"));
+        assertEquals("0.0.0.0:9313", config.metricsAddress().orElseThrow().toString());
+        assertEquals(new Limits(8, 100, 100, 2 << 20, Duration.ZERO), config.limits());
+        assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
+        assertEquals(new Backoff(Duration.ofMillis(500), Duration.ofMinutes(2)), config.reconnect());
+    }
+
+    @Test
+    void ordersClientsAsWrittenOrByClientOrder() throws IOException {
+        String clients = "pmult.clients {\n zeta { url = \"/z\" }\n alpha { url = \"/a\" }\n mid { url = \"/m\" }\n}\n";
+        assertEquals(List.of("zeta", "alpha", "mid"),
+                read(clients).clients().stream().map(ClientConfig::name).toList());
+        assertEquals(List.of("mid", "zeta", "alpha"),
+                read("pmult.clients {\n zeta { url = \"/z\" }\n alpha { url = \"/a\" }\n mid { url = \"/m\" }\n}\n"
+                        + "pmult.client-order = [mid, zeta, alpha]").clients().stream().map(ClientConfig::name).toList());
+    }
+
+    @Test
+    void readsJsonAndPropertiesFiles() throws IOException {
+        PmultConfig json = ConfigLoader.read(write("pmult.json",
+                "{\"pmult\": {\"listen\": [\"inet://127.0.0.1:4444\"], \"clients\": {\"mfd\": {\"url\": \"/run/mfd.sock\"}}}}")).config();
+        assertEquals("inet://127.0.0.1:4444", json.listen().get(0).endpoint().toString());
+        assertEquals("mfd", json.clients().get(0).name());
+
+        PmultConfig properties = ConfigLoader.read(write("pmult.properties",
+                "pmult.clients.mfd.url=/run/mfd.sock\npmult.clients.mfd.timeouts.read=30s\npmult.limits.max-connections=5\n")).config();
+        assertEquals(Duration.ofSeconds(30), properties.clients().get(0).timeouts().read());
+        assertEquals(5, properties.limits().maxConnections());
+    }
+
+    @Test
+    void supportsSubstitutionsAndHelperRoots() throws IOException {
+        PmultConfig config = read("""
+                sockets { mfd = "/run/mfd.sock" }
+                pmult.clients.mfd.url = ${sockets.mfd}
+                """);
+        assertEquals(SocketEndpoint.parse("/run/mfd.sock"), config.clients().get(0).url());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            `pmult {\\n  limits {\\n    max-conections = 5\\n  }\\n}`             | 3 | unknown key "limits.max-conections" (did you mean "max-connections"?)
+            `pmult.listn = []`                                                   | 1 | unknown key "listn" (did you mean "listen"?)
+            `pmult.clients.mfd {\\n url = /x\\n timout = 5s\\n}`                 | 3 | unknown key "clients.mfd.timout" (did you mean "timeouts"?)
+            `pmult.clients.mfd {\\n url = /x\\n timeouts.raed = 5s\\n}`          | 3 | unknown key "clients.mfd.timeouts.raed" (did you mean "read"?)
+            `pmult.clients.mfd {\\n url = /x\\n v2-macros.ehlo = [s]\\n}`        | 3 | unknown stage "clients.mfd.v2-macros.ehlo" (expected: connect, helo, mail, rcpt, data, eoh or eom)
+            `pmult.clients.mfd = "/x"`                                            | 1 | clients.mfd: expected an object { url = ..., ... }
+            `pmult.macros.define.eoh = [taid]`                                   | 1 | unknown key "macros.define.eoh" (did you mean "eom"?)
+            `pmult.limits.max-connections.x = 1`                                 | 1 | unknown key "limits.max-connections.x" (limits.max-connections is not an object)
+            `pmult.limits = 5`                                                   | 1 | limits: expected an object { ... }
+            `listen = ["inet://127.0.0.1:1"]`                                    | 1 | key "listen" belongs under pmult (write pmult.listen)
+            `pmult = 5`                                                          | 1 | pmult: expected an object { ... }
+            `pmult.clients.mfd {\\n url = /x\\n timeouts.read = 10 parsecs\\n}`  | 3 | clients.mfd.timeouts.read: bad duration "10 parsecs" (expected: e.g. 10s, 5 minutes or "1 hour 30 minutes")
+            `pmult.clients.mfd {\\n url = /x\\n timeouts.read = 300\\n}`         | 3 | clients.mfd.timeouts.read: bad duration 300 (expected: a unit, e.g. 300s or 300 seconds; a bare number would be milliseconds in HOCON)
+            `pmult.clients.mfd {\\n url = /x\\n timeouts.eom = 2 days\\n}`       | 3 | clients.mfd.timeouts.eom: 2 days (expected: > 0 and <= 1 day)
+            `pmult.clients.mfd {\\n url = /x\\n default-action = quarantine\\n}` | 3 | clients.mfd.default-action: "quarantine" (expected: tempfail, accept, reject or continue)
+            `pmult.clients.mfd {\\n url = /x\\n type = pmilter\\n}`              | 3 | clients.mfd.type: "pmilter" is not supported (expected: milter)
+            `pmult.clients.mfd {\\n log-level = info\\n}`                        | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock")
+            `pmult.clients.mfd {\\n url = "inet://h:70000"\\n}`                  | 2 | clients.mfd.url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
+            `pmult.listen = ["inet://h:70000"]`                                  | 1 | listen: bad port 70000 in "inet://h:70000" (expected: 1..65535)
+            `pmult.listen = []`                                                  | 1 | listen: no socket (expected: at least one listen address)
+            `pmult.listen = [5]`                                                 | 1 | listen: number element (expected: an address string or { url = ..., mode = ..., owner = ..., group = ... })
+            `pmult.listen = [{ url = "/a", perms = 1 }]`                         | 1 | listen: unknown key "perms" (expected: url, mode, owner or group)
+            `pmult.listen = [{ url = "/a", mode = "rw" }]`                       | 1 | listen.mode: bad mode "rw" (expected: octal permission bits such as 0660)
+            `pmult.unix-socket.mode = 999`                                       | 1 | unix-socket.mode: bad mode "999" (expected: octal permission bits such as 0660)
+            `pmult.limits.max-connections = 0`                                   | 1 | limits.max-connections: 0 (expected: 1..100000)
+            `pmult.limits.max-connections = lots`                                | 1 | limits.max-connections: has type STRING rather than NUMBER
+            `pmult.limits.max-frame-length = 1KiB`                               | 1 | limits.max-frame-length: 1024 (expected: 65640..67108864)
+            `pmult.reconnect {\\n initial = 1m\\n max = 1s\\n}`                  | 3 | reconnect.max: 1 second (expected: >= initial 1 minute)
+            `pmult.client-order = [a]`                                           | 1 | client-order: [a] (expected: each of [] exactly once)
+            `pmult.macros.sendmail-names.msgid = "{bad name}"`                   | 1 | macros.sendmail-names.msgid: bad Sendmail macro name "{bad name}" (expected: one character such as i, or a name such as {client_addr})
+            `pmult.debug = trcae`                                                | 1 | debug: bad debug level "trcae": expected: 0..9, off, error, warn, info, debug, trace, wire, LOGGER=LEVEL, or Mailutils syntax such as pmult.trace7
+            `pmult.metrics.address = "unix:/m"`                                  | 1 | metrics.address: bad address "unix:/m" (expected: PORT, HOST:PORT or [ADDR]:PORT)
+            """)
+    void refusesBadKeysAndValuesWithFileLineAndKey(String hocon, int line, String problem) throws IOException {
+        ConfigException error = failure(hocon.replace("\\n", "\n"));
+        assertEquals(where(line) + ": " + problem, error.getMessage());
+    }
+
+    @Test
+    void reportsHoconSyntaxErrorsWithLine() throws IOException {
+        ConfigException error = failure("pmult {\n  listen = [\n}\n");
+        assertTrue(error.getMessage().startsWith(where(3) + ": "), error.getMessage());
+    }
+
+    @Test
+    void refusesAFileWithoutPmultSettings() throws IOException {
+        ConfigException error = failure("other.key = 1\n");
+        assertEquals(dir.resolve("pmult.hocon") + ": no pmult settings (expected keys under pmult, e.g. pmult.listen = [\"inet://127.0.0.1:3333\"])",
+                error.getMessage());
+    }
+}
