@@ -48,6 +48,15 @@ public final class LogLevels {
         }
     }
 
+    /** Puts every logger a spec changed back to the level it had before (e.g. after tests). */
+    public static synchronized void reset() {
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (factory instanceof LoggerContext context) {
+            ORIGINAL.forEach((name, level) -> context.getLogger(name).setLevel(level));
+        }
+        ORIGINAL.clear();
+    }
+
     static Level toLogback(DebugSpec.Level level) {
         return switch (level) {
             case OFF -> Level.OFF;
