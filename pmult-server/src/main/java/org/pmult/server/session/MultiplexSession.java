@@ -78,6 +78,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         this.legs = List.copyOf(legs);
         this.legStates = new LegState[legs.size()];
         java.util.Arrays.fill(legStates, LegState.ACTIVE);
+        context.listener().opened();
     }
 
     @Override
@@ -230,6 +231,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         for (MilterLeg leg : legs) {
             leg.close();
         }
+        context.listener().closed();
         LOG.debug("session {} client {} closed ({})", seid, clientAddress, reason);
     }
 

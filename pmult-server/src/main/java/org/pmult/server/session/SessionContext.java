@@ -13,7 +13,30 @@ import org.pmult.server.metrics.PmultMetrics;
  * @param maxHeaderBytes bound on a message's header block
  * @param eventLoop      the connection's event loop; every session step runs here
  * @param metrics        meters, or null when metrics are off (tests)
+ * @param listener       told when a session opens and closes (live-session count for graceful shutdown)
  */
 public record SessionContext(MacroPlan plan, int offeredCaps, int maxHeaderBytes, EventExecutor eventLoop,
-                             PmultMetrics metrics) {
+                             PmultMetrics metrics, SessionListener listener) {
+
+    /** Hears about sessions opening and closing; called on the event loop. */
+    public interface SessionListener {
+        SessionListener NONE = new SessionListener() {
+            @Override
+            public void opened() {
+            }
+
+            @Override
+            public void closed() {
+            }
+        };
+
+        void opened();
+
+        void closed();
+    }
+
+    /** A context without metrics or listener (tests, tools). */
+    public SessionContext(MacroPlan plan, int offeredCaps, int maxHeaderBytes, EventExecutor eventLoop, PmultMetrics metrics) {
+        this(plan, offeredCaps, maxHeaderBytes, eventLoop, metrics, SessionListener.NONE);
+    }
 }

@@ -1,0 +1,292 @@
+package org.pmult.server.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.pmult.milter.client.DefaultAction;
+import org.pmult.milter.client.MilterClientObserver;
+import org.pmult.milter.client.MilterClientSession;
+import org.pmult.milter.client.MilterClientSettings;
+import org.pmult.milter.client.MilterFailure;
+import org.pmult.milter.client.MilterStage;
+import org.pmult.milter.client.MilterVerdict;
+import org.pmult.milter.client.NegotiatedOptions;
+import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.codec.MilterMacroNames;
+import org.pmult.server.config.Backoff;
+import org.pmult.server.config.ClientConfig;
+import org.pmult.server.config.MacroStage;
+import org.pmult.server.macro.MacroPlan;
+import org.pmult.server.macro.Stages;
+import org.pmult.server.metrics.FailureKind;
+import org.pmult.server.metrics.MetricAction;
+import org.pmult.server.metrics.MetricStage;
+import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.session.LegVerdict;
+import org.pmult.server.transport.Transports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One configured milter: its Milter settings, whether it is up, what it negotiated (and so which
+ * macros it needs), and reconnection with backoff while it is down. While down, sessions get the
+ * client's default action at once instead of each waiting for a connect timeout; a probe connection
+ * (OPTNEG, then QUIT) brings it back. Thread-safe: sessions on every event loop share it.
+ */
+public final class MilterClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MilterClient.class);
+    private static final MetricStage[] METRIC_STAGES = new MetricStage[MilterStage.values().length];
+
+    static {
+        for (MilterStage stage : MilterStage.values()) {
+            METRIC_STAGES[stage.ordinal()] = MetricStage.valueOf(stage.name());
+        }
+    }
+
+    /** What pmult knows of the milter's availability. */
+    public enum Health {
+        /** Not probed yet. */
+        UNKNOWN,
+        /** Negotiated successfully last time. */
+        UP,
+        /** The last connection failed; reconnecting with backoff. */
+        DOWN
+    }
+
+    private final ClientConfig config;
+    private final Map<MacroStage, List<String>> defaultMacros;
+    private final Transports transport;
+    private final EventLoopGroup probeGroup;
+    private final Backoff backoff;
+    private final PmultMetrics.ClientMeters meters;
+    private final SocketAddress address;
+    private final MilterClientSettings settings;
+    private final LegVerdict downVerdict;
+    private final MetricAction defaultMetricAction;
+    private volatile Runnable onNeedsChanged = () -> { };
+
+    private volatile Health health = Health.UNKNOWN;
+    private volatile String healthDetail = "not probed yet";
+    private volatile NegotiatedOptions options;
+    private volatile boolean closed;
+    // Probe scheduling: guarded by this.
+    private ScheduledFuture<?> nextProbe;
+    private Duration nextDelay;
+
+    /**
+     * @param defaultMacros what to send when the milter does not list its macros (v2, or v6 without
+     *                      SETSYMLIST): the client's own v2 set if it has one, else the global one
+     */
+    MilterClient(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,
+                 EventLoopGroup probeGroup, Backoff backoff, PmultMetrics metrics, int maxFrameLength) {
+        this.config = config;
+        this.defaultMacros = defaultMacros;
+        this.transport = transport;
+        this.probeGroup = probeGroup;
+        this.backoff = backoff;
+        this.nextDelay = backoff.initial();
+        this.meters = metrics.forClient(config.name());
+        this.address = transport.nettyAddress(config.url().toSocketAddress());
+        DefaultAction action = DefaultAction.byConfigName(config.defaultAction().configName());
+        this.settings = MilterClientSettings.builder(config.name())
+                .connectTimeout(config.timeouts().connect())
+                .readTimeout(config.timeouts().read())
+                .writeTimeout(config.timeouts().write())
+                .eomTimeout(config.timeouts().eom())
+                .maxFrameLength(maxFrameLength)
+                .defaultAction(action)
+                .observer(new Observer())
+                .build();
+        this.defaultMetricAction = MetricAction.valueOf(action.name());
+        this.downVerdict = VerdictTranslation.of(new MilterVerdict.DefaultActionApplied(action,
+                new MilterFailure(MilterFailure.Kind.CONNECT, MilterStage.CONNECT, "milter is down")));
+        meters.up(false);
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    /** Why the client is in its current health, for /ready and logs. */
+    public String healthDetail() {
+        return healthDetail;
+    }
+
+    void onNeedsChanged(Runnable listener) {
+        this.onNeedsChanged = listener;
+    }
+
+    /**
+     * What this milter needs for the macro plan: its SETSYMLIST lists when it sent some, else the
+     * configured defaults.
+     */
+    public MacroPlan.ClientNeeds needs() {
+        NegotiatedOptions negotiated = options;
+        if (negotiated != null && !negotiated.requestedMacros().isEmpty()) {
+            Map<MacroStage, List<String>> lists = new EnumMap<>(MacroStage.class);
+            for (Map.Entry<MilterCodes.MacroStage, MilterMacroNames> list : negotiated.requestedMacros().entrySet()) {
+                lists.put(Stages.of(list.getKey()), list.getValue().names());
+            }
+            return new MacroPlan.ClientNeeds(name(), lists, true);
+        }
+        return new MacroPlan.ClientNeeds(name(), defaultMacros, false);
+    }
+
+    /** A new Milter session on {@code loop} for one SMTP session, or null while the client is down. */
+    MilterClientSession open(EventLoop loop) {
+        if (health == Health.DOWN) {
+            return null;
+        }
+        return MilterClientSession.open(transport.clientBootstrap(loop, address), address, settings);
+    }
+
+    /** What a session gets, without trying, while the client is down. */
+    LegVerdict downVerdict() {
+        return downVerdict;
+    }
+
+    /** A session started while the client is down: it gets the default action throughout. */
+    void countSessionWhileDown() {
+        meters.defaultAction(defaultMetricAction);
+    }
+
+    /** Connects once to learn the milter's options; completes when the probe has an outcome (never fails). */
+    CompletionStage<Health> probe() {
+        CompletableFuture<Health> outcome = new CompletableFuture<>();
+        if (closed) {
+            outcome.complete(health);
+            return outcome;
+        }
+        EventLoop loop = probeGroup.next();
+        MilterClientSession probe = MilterClientSession.open(transport.clientBootstrap(loop, address), address, settings);
+        probe.negotiation().addListener(done -> {
+            probe.close();
+            outcome.complete(health);
+        });
+        return outcome;
+    }
+
+    void close() {
+        closed = true;
+        synchronized (this) {
+            if (nextProbe != null) {
+                nextProbe.cancel(false);
+            }
+        }
+    }
+
+    /** Stops recording into this client's meters (it was removed by a reload). */
+    void closeMeters() {
+        meters.close();
+    }
+
+    private void markUp(NegotiatedOptions negotiated) {
+        NegotiatedOptions previous = options;
+        options = negotiated;
+        healthDetail = "negotiated Milter v" + negotiated.version();
+        meters.negotiatedVersion(negotiated.version());
+        meters.up(true);
+        Health was = health;
+        health = Health.UP;
+        synchronized (this) {
+            nextDelay = backoff.initial();
+        }
+        if (was == Health.DOWN) {
+            meters.reconnect();
+            LOG.info("milter \"{}\" ({}) is back: {}", name(), config.url(), negotiated);
+        } else if (was == Health.UNKNOWN) {
+            LOG.info("milter \"{}\" ({}): {}", name(), config.url(), negotiated);
+        }
+        if (previous == null || !previous.requestedMacros().equals(negotiated.requestedMacros())) {
+            onNeedsChanged.run();
+        }
+    }
+
+    private void markDown(String reason) {
+        healthDetail = reason;
+        meters.up(false);
+        Health was = health;
+        health = Health.DOWN;
+        if (was != Health.DOWN) {
+            LOG.warn("milter \"{}\" ({}) is down: {}; sessions get default action {} until it is back",
+                    name(), config.url(), reason, config.defaultAction().configName());
+        }
+        scheduleProbe();
+    }
+
+    private synchronized void scheduleProbe() {
+        if (closed || (nextProbe != null && !nextProbe.isDone())) {
+            return;
+        }
+        Duration delay = nextDelay;
+        Duration doubled = nextDelay.multipliedBy(2);
+        nextDelay = doubled.compareTo(backoff.max()) > 0 ? backoff.max() : doubled;
+        nextProbe = probeGroup.next().schedule(this::probe, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Turns session events into health, metrics and reconnects. Called on session event loops. */
+    private final class Observer implements MilterClientObserver {
+
+        @Override
+        public void onNegotiated(NegotiatedOptions negotiated) {
+            markUp(negotiated);
+        }
+
+        @Override
+        public void onReply(MilterStage stage, MilterVerdict verdict, long latencyNanos) {
+            MetricStage metricStage = METRIC_STAGES[stage.ordinal()];
+            if (metricStage.milterReplies()) {
+                meters.latency(metricStage, latencyNanos);
+            }
+        }
+
+        @Override
+        public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+            meters.defaultAction(defaultMetricAction);
+            MetricStage metricStage = METRIC_STAGES[stage.ordinal()];
+            switch (kind) {
+                case TIMEOUT -> {
+                    if (metricStage.milterReplies()) {
+                        meters.timeout(metricStage);
+                    } else {
+                        meters.failure(FailureKind.CLOSED);
+                    }
+                }
+                case CONNECT -> {
+                    meters.failure(FailureKind.CONNECT);
+                    markDown(message);
+                }
+                case CLOSED -> {
+                    meters.failure(FailureKind.CLOSED);
+                    if (stage == MilterStage.NEGOTIATE) {
+                        markDown(message);
+                    }
+                }
+                case PROTOCOL -> {
+                    meters.failure(FailureKind.PROTOCOL);
+                    if (stage == MilterStage.NEGOTIATE) {
+                        markDown(message);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.pmult.server.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import org.pmult.milter.client.MilterClientSession;
+import org.pmult.milter.client.MilterVerdict;
+import org.pmult.milter.codec.MilterCodes.AddressFamily;
+import org.pmult.milter.codec.MilterMacros;
+import org.pmult.server.session.LegVerdict;
+import org.pmult.server.session.MilterLeg;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A session's leg to one {@link MilterClient}: opens its own Milter connection on the session's
+ * event loop at CONNECT (or, while the client is down, answers every step with the client's default
+ * action without trying) and maps each Milter verdict to a {@link LegVerdict}.
+ */
+final class SessionLeg implements MilterLeg {
+
+    private final MilterClient client;
+    private final EventLoop eventLoop;
+    /** Null until CONNECT, and for ever when the client was down at CONNECT. */
+    private MilterClientSession session;
+
+    SessionLeg(MilterClient client, EventLoop eventLoop) {
+        this.client = client;
+        this.eventLoop = eventLoop;
+    }
+
+    @Override
+    public String clientName() {
+        return client.name();
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port) {
+        session = client.open(eventLoop);
+        if (session == null) {
+            client.countSessionWhileDown();
+            return down();
+        }
+        AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+        return verdict(session.connect(macros, hostname, family, port, address.getHostAddress()));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> helo(MilterMacros macros, String helo) {
+        return session == null ? down() : verdict(session.helo(macros, helo));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> mail(MilterMacros macros, String sender, String esmtpArgs) {
+        return session == null ? down() : verdict(session.mail(macros, sender, arguments(esmtpArgs)));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> rcpt(MilterMacros macros, String recipient, String esmtpArgs) {
+        return session == null ? down() : verdict(session.rcpt(macros, recipient, arguments(esmtpArgs)));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> data(MilterMacros macros) {
+        return session == null ? down() : verdict(session.data(macros));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> header(String name, String value) {
+        return session == null ? down() : verdict(session.header(MilterMacros.EMPTY, name, value));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> endOfHeaders(MilterMacros macros) {
+        return session == null ? down() : verdict(session.endOfHeaders(macros));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> body(ByteBuf chunk) {
+        if (session == null) {
+            chunk.release();
+            return down();
+        }
+        return verdict(session.body(MilterMacros.EMPTY, chunk));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> endOfMessage(MilterMacros macros) {
+        if (session == null) {
+            return down();
+        }
+        return Futures.map(session.endOfMessage(macros), end -> VerdictTranslation.of(end, client.name()));
+    }
+
+    @Override
+    public CompletionStage<LegVerdict> unknown(String commandLine) {
+        return session == null ? down() : verdict(session.unknown(MilterMacros.EMPTY, commandLine));
+    }
+
+    @Override
+    public void abort() {
+        if (session != null) {
+            session.abort();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    private CompletionStage<LegVerdict> verdict(io.netty.util.concurrent.Future<MilterVerdict> future) {
+        return Futures.map(future, VerdictTranslation::of);
+    }
+
+    private CompletionStage<LegVerdict> down() {
+        return CompletableFuture.completedFuture(client.downVerdict());
+    }
+
+    /** ESMTP parameters as the Milter MAIL/RCPT argument list wants them: one string each. */
+    private static List<String> arguments(String esmtpArgs) {
+        if (esmtpArgs == null || esmtpArgs.isBlank()) {
+            return List.of();
+        }
+        return List.of(esmtpArgs.strip().split(" +"));
+    }
+}

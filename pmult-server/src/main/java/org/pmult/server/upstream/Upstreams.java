@@ -1,0 +1,148 @@
+package org.pmult.server.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import org.pmult.server.config.ClientConfig;
+import org.pmult.server.config.MacroStage;
+import org.pmult.server.config.PmultConfig;
+import org.pmult.server.macro.MacroCatalog;
+import org.pmult.server.macro.MacroPlan;
+import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.ReadinessCheck;
+import org.pmult.server.session.MilterLeg;
+import org.pmult.server.transport.Transports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The configured milter clients, in verdict order, with the macro plan derived from what each one
+ * negotiated. The plan is recomputed whenever a milter's macro needs change (first negotiation,
+ * reconnect); sessions take the plan current at their start. Replaced whole on reload.
+ */
+public final class Upstreams implements ReadinessCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
+
+    private final List<MilterClient> clients;
+    private final MacroCatalog catalog;
+    private final Map<MacroStage, List<String>> defineMacros;
+    private volatile MacroPlan plan;
+
+    private Upstreams(List<MilterClient> clients, MacroCatalog catalog, Map<MacroStage, List<String>> defineMacros) {
+        this.clients = List.copyOf(clients);
+        this.catalog = catalog;
+        this.defineMacros = defineMacros;
+        this.plan = computePlan(false);
+        for (MilterClient client : clients) {
+            client.onNeedsChanged(() -> plan = computePlan(true));
+        }
+    }
+
+    /**
+     * Builds the clients of {@code config}, reusing those of {@code previous} whose configuration is
+     * unchanged (they keep their health and negotiation), and validates the macro settings.
+     *
+     * @throws IllegalArgumentException for an unknown MeTA1 macro name in the configuration
+     */
+    public static Upstreams create(PmultConfig config, Upstreams previous, Transports transport, EventLoopGroup probeGroup,
+                                   PmultMetrics metrics) {
+        List<MilterClient> clients = new ArrayList<>();
+        for (ClientConfig client : config.clients()) {
+            MilterClient reused = previous == null ? null : previous.find(client);
+            if (reused != null) {
+                clients.add(reused);
+                continue;
+            }
+            Map<MacroStage, List<String>> defaults = client.v2Macros().values().stream().allMatch(List::isEmpty)
+                    ? config.macros().v2Defaults() : client.v2Macros();
+            clients.add(new MilterClient(client, defaults, transport, probeGroup, config.reconnect(), metrics,
+                    config.limits().maxFrameLength()));
+        }
+        MacroCatalog catalog = new MacroCatalog(config.macros().sendmailNames());
+        return new Upstreams(clients, catalog, config.macros().requested());
+    }
+
+    /** Probes every client not yet up, once; completes when all have an outcome. */
+    public CompletionStage<Void> probeAll() {
+        List<CompletableFuture<MilterClient.Health>> probes = new ArrayList<>();
+        for (MilterClient client : clients) {
+            if (client.health() != MilterClient.Health.UP) {
+                probes.add(client.probe().toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(probes.toArray(new CompletableFuture[0]));
+    }
+
+    /** The legs for a new session, one per client in client order, on the session's event loop. */
+    public List<MilterLeg> newLegs(EventLoop eventLoop, String seid) {
+        List<MilterLeg> legs = new ArrayList<>(clients.size());
+        for (MilterClient client : clients) {
+            legs.add(new SessionLeg(client, eventLoop));
+        }
+        return legs;
+    }
+
+    public MacroPlan plan() {
+        return plan;
+    }
+
+    public List<MilterClient> clients() {
+        return clients;
+    }
+
+    /** Stops this set's probes, and the meters of clients the successor no longer has. */
+    public void retire(Upstreams successor) {
+        for (MilterClient client : clients) {
+            if (successor == null || !successor.clients.contains(client)) {
+                client.close();
+                client.closeMeters();
+            }
+        }
+    }
+
+    @Override
+    public List<Status> statuses() {
+        List<Status> statuses = new ArrayList<>(clients.size());
+        for (MilterClient client : clients) {
+            String detail = client.config().url() + ": " + client.healthDetail();
+            statuses.add(client.health() == MilterClient.Health.UP
+                    ? Status.ready(client.name(), detail) : Status.notReady(client.name(), detail));
+        }
+        return statuses;
+    }
+
+    private MilterClient find(ClientConfig config) {
+        for (MilterClient client : clients) {
+            if (Objects.equals(client.config(), config)) {
+                return client;
+            }
+        }
+        return null;
+    }
+
+    private MacroPlan computePlan(boolean log) {
+        List<MacroPlan.ClientNeeds> needs = new ArrayList<>(clients.size());
+        for (MilterClient client : clients) {
+            needs.add(client.needs());
+        }
+        MacroPlan computed = MacroPlan.build(catalog, defineMacros, needs);
+        if (log) {
+            LOG.info("macro plan updated: asking MeTA1 for {} (new pmilter connections)", computed.meta1Requests());
+            computed.warnings().forEach(warning -> LOG.warn("macro plan: {}", warning));
+        }
+        return computed;
+    }
+
+    /** Logs the plan's warnings once at startup. */
+    public void logPlan() {
+        LOG.info("macro plan: asking MeTA1 for {}", plan.meta1Requests());
+        plan.warnings().forEach(warning -> LOG.warn("macro plan: {}", warning));
+    }
+}
