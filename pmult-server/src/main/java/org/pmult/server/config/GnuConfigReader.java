@@ -621,8 +621,9 @@ final class GnuConfigReader {
 
     private static ConfigException unknown(ConfStatement statement, Set<String> known, String where) {
         String hint = Suggestions.closest(statement.keyword(), known).map(best -> " (did you mean \"" + best + "\"?)").orElse("");
-        String mailfromd = where.isEmpty() && !hint.isEmpty() ? "" : where.isEmpty()
+        boolean maybeMailfromd = where.isEmpty() && hint.isEmpty();
+        String sharing = maybeMailfromd
                 ? "; if this file is shared with mailfromd, put pmult's statements in a program pmult { ... } block" : "";
-        return error(statement, "unknown statement \"" + statement.keyword() + "\"" + where + hint + mailfromd);
+        return error(statement, "unknown statement \"" + statement.keyword() + "\"" + where + hint + sharing);
     }
 }
