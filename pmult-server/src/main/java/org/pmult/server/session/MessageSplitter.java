@@ -11,8 +11,7 @@ import java.util.List;
  * chunks of at most {@value #MAX_BODY_CHUNK} bytes. Incremental: a chunk may end anywhere, even
  * inside a CRLF. Every buffered byte is bounded by {@code maxHeaderBytes}.
  *
- * <p>Octets are mapped to {@link String} with ISO-8859-1 so that 8-bit header bytes reach the milter
- * unchanged. A line in the header block without a colon ends the header block and starts the body,
+ * <p>Header names and values are decoded as UTF-8, the charset the Milter codec writes. A line in the header block without a colon ends the header block and starts the body,
  * as Sendmail does.
  */
 final class MessageSplitter {
@@ -136,10 +135,23 @@ final class MessageSplitter {
 
     private void flushPending(List<MessageEvent> out) {
         if (pendingName != null) {
-            out.add(new MessageEvent.Header(pendingName, pendingValue.toString()));
+            out.add(new MessageEvent.Header(utf8(pendingName), utf8(pendingValue.toString())));
             pendingName = null;
             pendingValue = null;
         }
+    }
+
+    /**
+     * Header octets were collected one char per byte; the Milter codec writes strings as UTF-8, so
+     * decode them as UTF-8 here (8-bit bytes that are not UTF-8 reach the milter as U+FFFD).
+     */
+    private static String utf8(String octets) {
+        for (int i = 0; i < octets.length(); i++) {
+            if (octets.charAt(i) >= 0x80) {
+                return new String(octets.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+            }
+        }
+        return octets;
     }
 
     private static void emitBody(String text, List<MessageEvent> out) {

@@ -39,9 +39,9 @@ public final class Upstreams implements ReadinessCheck {
         this.clients = List.copyOf(clients);
         this.catalog = catalog;
         this.defineMacros = defineMacros;
-        this.plan = computePlan(false);
+        this.plan = computePlan();
         for (MilterClient client : clients) {
-            client.onNeedsChanged(() -> plan = computePlan(true));
+            client.onNeedsChanged(this::replan);
         }
     }
 
@@ -127,22 +127,29 @@ public final class Upstreams implements ReadinessCheck {
         return null;
     }
 
-    private MacroPlan computePlan(boolean log) {
+    private MacroPlan computePlan() {
         List<MacroPlan.ClientNeeds> needs = new ArrayList<>(clients.size());
         for (MilterClient client : clients) {
             needs.add(client.needs());
         }
-        MacroPlan computed = MacroPlan.build(catalog, defineMacros, needs);
-        if (log) {
-            LOG.info("macro plan updated: asking MeTA1 for {} (new pmilter connections)", computed.meta1Requests());
-            computed.warnings().forEach(warning -> LOG.warn("macro plan: {}", warning));
-        }
-        return computed;
+        return MacroPlan.build(catalog, defineMacros, needs);
     }
 
-    /** Logs the plan's warnings once at startup. */
+    /** A milter's needs changed: new sessions and new MeTA1 connections use the new plan. */
+    private synchronized void replan() {
+        MacroPlan previous = plan;
+        MacroPlan next = computePlan();
+        plan = next;
+        if (!next.meta1Requests().equals(previous.meta1Requests()) || !next.warnings().equals(previous.warnings())) {
+            logPlan();
+        }
+    }
+
+    /** Logs what pmult asks MeTA1 for and the plan's remarks. */
     public void logPlan() {
-        LOG.info("macro plan: asking MeTA1 for {}", plan.meta1Requests());
-        plan.warnings().forEach(warning -> LOG.warn("macro plan: {}", warning));
+        MacroPlan current = plan;
+        LOG.info("macro plan: asking MeTA1 for {} (applies to pmilter connections negotiated from now on)",
+                current.meta1Requests());
+        current.warnings().forEach(remark -> LOG.info("macro plan: {}", remark));
     }
 }

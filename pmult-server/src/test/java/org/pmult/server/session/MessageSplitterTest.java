@@ -55,15 +55,15 @@ class MessageSplitterTest {
     }
 
     @Test
-    void keepsEightBitHeaderBytes() {
-        byte[] raw = "X-8bit: caf\u00e9\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    void decodesUtf8HeaderValues() {
+        byte[] raw = "X-8bit: caf\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8);
         MessageSplitter splitter = new MessageSplitter(1024);
         List<MessageEvent> out = new ArrayList<>();
         ByteBuf chunk = Unpooled.wrappedBuffer(raw);
         splitter.feed(chunk, out);
         chunk.release();
         MessageEvent.Header header = (MessageEvent.Header) out.get(0);
-        assertEquals((byte) 0xE9, header.value().getBytes(StandardCharsets.ISO_8859_1)[3]);
+        assertEquals("caf\u00e9", header.value());
     }
 
     @Test
