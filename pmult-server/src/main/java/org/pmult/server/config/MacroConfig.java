@@ -1,5 +1,7 @@
 package org.pmult.server.config;
 
+import org.pmult.pmilter.codec.PmilterCodes;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -40,8 +42,13 @@ public record MacroConfig(
         if (!requested.get(MacroStage.EOH).isEmpty()) {
             throw new IllegalArgumentException("define-macros: MeTA1 has no eoh stage (expected: connect, helo, mail, rcpt, data or eom)");
         }
-        for (List<String> names : requested.values()) {
-            names.forEach(MacroNames::meta1);
+        for (Map.Entry<MacroStage, List<String>> stage : requested.entrySet()) {
+            stage.getValue().forEach(MacroNames::meta1);
+            if (stage.getValue().size() > PmilterCodes.MAX_MACROS_PER_STAGE) {
+                throw new IllegalArgumentException("define-macros " + stage.getKey().configName() + ": "
+                        + stage.getValue().size() + " macros (expected: <= " + PmilterCodes.MAX_MACROS_PER_STAGE
+                        + ", MeTA1's limit per stage)");
+            }
         }
         Objects.requireNonNull(sendmailNames, "sendmailNames");
         Map<String, String> renamed = new LinkedHashMap<>();

@@ -1,10 +1,12 @@
 package org.pmult.server.config;
 
+import org.pmult.pmilter.codec.PmilterCodes;
+
 import java.util.regex.Pattern;
 
 /**
- * Spelling rules for macro names in configuration. Whether a MeTA1 name exists is checked against the
- * pmilter macro table by the daemon; here only the shape is checked.
+ * Spelling rules for macro names in configuration. MeTA1 names must be in the pmilter profile's macro table
+ * ({@code PmilterCodes.Macro}), the one place they are defined.
  */
 public final class MacroNames {
 
@@ -23,6 +25,13 @@ public final class MacroNames {
         String trimmed = name.strip();
         if (!META1_NAME.matcher(trimmed).matches()) {
             throw new IllegalArgumentException("bad MeTA1 macro name \"" + name + "\" (expected: a name such as auth_type or msgid)");
+        }
+        if (PmilterCodes.Macro.fromConfigName(trimmed) == null) {
+            StringBuilder known = new StringBuilder();
+            for (PmilterCodes.Macro macro : PmilterCodes.Macro.values()) {
+                known.append(known.length() == 0 ? "" : ", ").append(macro.configName());
+            }
+            throw new IllegalArgumentException("unknown MeTA1 macro \"" + trimmed + "\" (expected one of: " + known + ")");
         }
         return trimmed;
     }

@@ -47,6 +47,19 @@ class GnuConfigReaderTest {
     }
 
     @Test
+    void refusesAMeta1MacroThePmilterProfileDoesNotKnowAtItsLine() throws IOException {
+        ConfigException e = failure("listen inet://127.0.0.1:3333;\ndefine-macros mail (auth_type, auth_typo);\n");
+        assertTrue(e.getMessage().startsWith(where(2) + ": define-macros: unknown MeTA1 macro \"auth_typo\""), e.getMessage());
+    }
+
+    @Test
+    void refusesMoreDefineMacrosAtOneStageThanMeta1Allows() throws IOException {
+        ConfigException e = failure("listen inet://127.0.0.1:3333;\ndefine-macros connect (hostname, client_resolve,"
+                + " tls_version, tls_cipher_suite, tls_cipher_bits, tls_cert_subject, tls_cert_issuer, tls_alg_bits, tls_vrfy);\n");
+        assertTrue(e.getMessage().contains("9 macros (expected: <= 8"), e.getMessage());
+    }
+
+    @Test
     void readsTheGnuManualsExample() throws IOException {
         LoadedConfig loaded = read("""
                 listen inet://127.0.0.1:3333;
