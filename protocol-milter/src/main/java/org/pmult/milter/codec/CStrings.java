@@ -15,14 +15,25 @@ import java.util.List;
  */
 public final class CStrings {
 
+    /** What {@link #encodedLengthOrNul} returns for a value with a NUL inside. */
+    static final int NUL_INSIDE = -1;
+
     private CStrings() {
     }
 
     /** Reads one NUL-terminated string; {@code field} names it in the error if the NUL is missing. */
     public static String read(ByteBuf in, String field) {
+        return read(in, field, null);
+    }
+
+    /**
+     * As {@link #read(ByteBuf, String)}, the field named {@code what + " " + field} (field may be
+     * null). The name is only built for the error, so decoding a packet allocates no message text.
+     */
+    public static String read(ByteBuf in, String what, String field) {
         int nul = in.forEachByte(ByteProcessor.FIND_NUL);
         if (nul < 0) {
-            throw new MilterCodecException(field + ": missing NUL terminator after "
+            throw new MilterCodecException(fieldName(what, field) + ": missing NUL terminator after "
                     + in.readableBytes() + " bytes");
         }
         int length = nul - in.readerIndex();
@@ -46,16 +57,21 @@ public final class CStrings {
      * (Netty's {@code ByteBufUtil.writeUtf8} mangles the character after one, so it is not used).
      */
     public static void write(ByteBuf out, CharSequence value, String field) {
+        write(out, value, field, null);
+    }
+
+    /** As {@link #write(ByteBuf, CharSequence, String)}, the field named lazily as in {@link #read(ByteBuf, String, String)}. */
+    public static void write(ByteBuf out, CharSequence value, String what, String field) {
         int length = value.length();
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
             if (c == 0) {
-                throw nulInside(field);
+                throw nulInside(fieldName(what, field));
             }
             if (c >= 0x80) {
                 String text = value.toString();
                 if (text.indexOf('\0', i) >= 0) {
-                    throw nulInside(field);
+                    throw nulInside(fieldName(what, field));
                 }
                 out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
                 out.writeByte(0);
@@ -71,12 +87,26 @@ public final class CStrings {
      * NUL inside before anything is allocated.
      */
     public static int encodedLength(CharSequence value, String field) {
+        return encodedLength(value, field, null);
+    }
+
+    /** As {@link #encodedLength(CharSequence, String)}, the field named lazily as in {@link #read(ByteBuf, String, String)}. */
+    public static int encodedLength(CharSequence value, String what, String field) {
+        int bytes = encodedLengthOrNul(value);
+        if (bytes == NUL_INSIDE) {
+            throw nulInside(fieldName(what, field));
+        }
+        return bytes;
+    }
+
+    /** Bytes {@link #write} will produce for {@code value}, including the NUL, or {@link #NUL_INSIDE}. */
+    static int encodedLengthOrNul(CharSequence value) {
         int length = value.length();
         int bytes = 1;
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
             if (c == 0) {
-                throw nulInside(field);
+                return NUL_INSIDE;
             } else if (c < 0x80) {
                 bytes += 1;
             } else if (c < 0x800) {
@@ -93,7 +123,11 @@ public final class CStrings {
         return bytes;
     }
 
-    private static EncoderException nulInside(String field) {
+    private static String fieldName(String what, String field) {
+        return field == null ? what : what + " " + field;
+    }
+
+    static EncoderException nulInside(String field) {
         return new EncoderException(field + ": contains a NUL byte, which Milter strings cannot carry");
     }
 }

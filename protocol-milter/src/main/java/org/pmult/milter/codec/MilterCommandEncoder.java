@@ -69,15 +69,15 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
             case MACRO -> 1 + macrosLength(((Macros) command).macros(), what);
             case CONNECT -> {
                 Connect c = (Connect) command;
-                yield CStrings.encodedLength(c.hostname(), what + " hostname") + 1
-                        + (c.family() == AddressFamily.UNKNOWN ? 0 : 2 + CStrings.encodedLength(c.address(), what + " address"));
+                yield CStrings.encodedLength(c.hostname(), what, "hostname") + 1
+                        + (c.family() == AddressFamily.UNKNOWN ? 0 : 2 + CStrings.encodedLength(c.address(), what, "address"));
             }
-            case HELO -> CStrings.encodedLength(((Helo) command).name(), what + " name");
-            case MAIL -> CStrings.encodedLength(((Mail) command).sender(), what + " sender") + listLength(((Mail) command).esmtpArgs(), what + " ESMTP argument");
-            case RCPT -> CStrings.encodedLength(((Rcpt) command).recipient(), what + " recipient") + listLength(((Rcpt) command).esmtpArgs(), what + " ESMTP argument");
-            case HEADER -> CStrings.encodedLength(((Header) command).name(), what + " name")
-                    + CStrings.encodedLength(((Header) command).value(), what + " value");
-            case UNKNOWN -> CStrings.encodedLength(((Unknown) command).line(), what + " line");
+            case HELO -> CStrings.encodedLength(((Helo) command).name(), what, "name");
+            case MAIL -> CStrings.encodedLength(((Mail) command).sender(), what, "sender") + listLength(((Mail) command).esmtpArgs(), what, "ESMTP argument");
+            case RCPT -> CStrings.encodedLength(((Rcpt) command).recipient(), what, "recipient") + listLength(((Rcpt) command).esmtpArgs(), what, "ESMTP argument");
+            case HEADER -> CStrings.encodedLength(((Header) command).name(), what, "name")
+                    + CStrings.encodedLength(((Header) command).value(), what, "value");
+            case UNKNOWN -> CStrings.encodedLength(((Unknown) command).line(), what, "line");
             case BODY -> ((Body) command).content().readableBytes();
             case DATA, EOH, BODYEOB, ABORT, QUIT, QUIT_NC -> 0;
         };
@@ -96,30 +96,30 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
             }
             case CONNECT -> {
                 Connect c = (Connect) command;
-                CStrings.write(out, c.hostname(), what + " hostname");
+                CStrings.write(out, c.hostname(), what, "hostname");
                 out.writeByte(c.family().code());
                 if (c.family() != AddressFamily.UNKNOWN) {
                     out.writeShort(c.port());
-                    CStrings.write(out, c.address(), what + " address");
+                    CStrings.write(out, c.address(), what, "address");
                 }
             }
-            case HELO -> CStrings.write(out, ((Helo) command).name(), what + " name");
+            case HELO -> CStrings.write(out, ((Helo) command).name(), what, "name");
             case MAIL -> {
                 Mail m = (Mail) command;
-                CStrings.write(out, m.sender(), what + " sender");
-                writeList(out, m.esmtpArgs(), what + " ESMTP argument");
+                CStrings.write(out, m.sender(), what, "sender");
+                writeList(out, m.esmtpArgs(), what, "ESMTP argument");
             }
             case RCPT -> {
                 Rcpt r = (Rcpt) command;
-                CStrings.write(out, r.recipient(), what + " recipient");
-                writeList(out, r.esmtpArgs(), what + " ESMTP argument");
+                CStrings.write(out, r.recipient(), what, "recipient");
+                writeList(out, r.esmtpArgs(), what, "ESMTP argument");
             }
             case HEADER -> {
                 Header h = (Header) command;
-                CStrings.write(out, h.name(), what + " name");
-                CStrings.write(out, h.value(), what + " value");
+                CStrings.write(out, h.name(), what, "name");
+                CStrings.write(out, h.value(), what, "value");
             }
-            case UNKNOWN -> CStrings.write(out, ((Unknown) command).line(), what + " line");
+            case UNKNOWN -> CStrings.write(out, ((Unknown) command).line(), what, "line");
             case BODY -> {
                 ByteBuf content = ((Body) command).content();
                 out.writeBytes(content, content.readerIndex(), content.readableBytes());
@@ -136,7 +136,11 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
         int length = 0;
         for (int i = 0; i < values.length; i++) {
             if (values[i] != null) {
-                length += names.encodedName(i).length + CStrings.encodedLength(values[i], what + " value of " + names.name(i));
+                int valueLength = CStrings.encodedLengthOrNul(values[i]);
+                if (valueLength == CStrings.NUL_INSIDE) {
+                    throw CStrings.nulInside(what + " value of " + names.name(i));
+                }
+                length += names.encodedName(i).length + valueLength;
             }
         }
         return length;
@@ -148,22 +152,23 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
         for (int i = 0; i < values.length; i++) {
             if (values[i] != null) {
                 out.writeBytes(names.encodedName(i));
-                CStrings.write(out, values[i], what + " value of " + names.name(i));
+                // macrosLength has checked every value; the name is built only if one changed since.
+                CStrings.write(out, values[i], what, "value");
             }
         }
     }
 
-    private static int listLength(List<String> values, String what) {
+    private static int listLength(List<String> values, String what, String field) {
         int length = 0;
         for (String value : values) {
-            length += CStrings.encodedLength(value, what);
+            length += CStrings.encodedLength(value, what, field);
         }
         return length;
     }
 
-    private static void writeList(ByteBuf out, List<String> values, String what) {
+    private static void writeList(ByteBuf out, List<String> values, String what, String field) {
         for (String value : values) {
-            CStrings.write(out, value, what);
+            CStrings.write(out, value, what, field);
         }
     }
 }

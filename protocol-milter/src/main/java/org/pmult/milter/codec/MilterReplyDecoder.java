@@ -49,20 +49,20 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
             case CONN_FAIL -> MilterReply.CONNECTION_FAIL;
             case SHUTDOWN -> MilterReply.SHUTDOWN;
             case PROGRESS -> MilterReply.PROGRESS;
-            case REPLYCODE -> new MilterReply.ReplyCode(CStrings.read(packet, what + " text"));
-            case ADDHEADER -> new MilterReply.AddHeader(CStrings.read(packet, what + " name"),
-                    CStrings.read(packet, what + " value"));
+            case REPLYCODE -> new MilterReply.ReplyCode(CStrings.read(packet, what, "text"));
+            case ADDHEADER -> new MilterReply.AddHeader(CStrings.read(packet, what, "name"),
+                    CStrings.read(packet, what, "value"));
             case INSHEADER -> new MilterReply.InsertHeader(MilterFrames.readCount(packet, what, "index"),
-                    CStrings.read(packet, what + " name"), CStrings.read(packet, what + " value"));
+                    CStrings.read(packet, what, "name"), CStrings.read(packet, what, "value"));
             case CHGHEADER -> new MilterReply.ChangeHeader(MilterFrames.readCount(packet, what, "index"),
-                    CStrings.read(packet, what + " name"), CStrings.read(packet, what + " value"));
-            case ADDRCPT -> new MilterReply.AddRcpt(CStrings.read(packet, what + " recipient"));
-            case ADDRCPT_PAR -> new MilterReply.AddRcptWithArgs(CStrings.read(packet, what + " recipient"),
-                    optional(packet, what + " ESMTP arguments"));
-            case DELRCPT -> new MilterReply.DeleteRcpt(CStrings.read(packet, what + " recipient"));
-            case CHGFROM -> new MilterReply.ChangeFrom(CStrings.read(packet, what + " sender"),
-                    optional(packet, what + " ESMTP arguments"));
-            case QUARANTINE -> new MilterReply.Quarantine(CStrings.read(packet, what + " reason"));
+                    CStrings.read(packet, what, "name"), CStrings.read(packet, what, "value"));
+            case ADDRCPT -> new MilterReply.AddRcpt(CStrings.read(packet, what, "recipient"));
+            case ADDRCPT_PAR -> new MilterReply.AddRcptWithArgs(CStrings.read(packet, what, "recipient"),
+                    optional(packet, what, "ESMTP arguments"));
+            case DELRCPT -> new MilterReply.DeleteRcpt(CStrings.read(packet, what, "recipient"));
+            case CHGFROM -> new MilterReply.ChangeFrom(CStrings.read(packet, what, "sender"),
+                    optional(packet, what, "ESMTP arguments"));
+            case QUARANTINE -> new MilterReply.Quarantine(CStrings.read(packet, what, "reason"));
             case REPLBODY -> new MilterReply.ReplaceBody(packet.readRetainedSlice(packet.readableBytes()));
             case OPTNEG -> decodeOptionNegotiation(packet, what);
             case SETSYMLIST -> throw new MilterCodecException(what
@@ -75,8 +75,8 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
         return reply;
     }
 
-    private static String optional(ByteBuf packet, String field) {
-        return packet.isReadable() ? CStrings.read(packet, field) : "";
+    private static String optional(ByteBuf packet, String what, String field) {
+        return packet.isReadable() ? CStrings.read(packet, what, field) : "";
     }
 
     private static MilterReply.OptionNegotiation decodeOptionNegotiation(ByteBuf packet, String what) {
@@ -95,7 +95,7 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
         Map<MacroStage, MilterMacroNames> lists = new EnumMap<>(MacroStage.class);
         while (packet.isReadable()) {
             int id = MilterFrames.readCount(packet, what, "SETSYMLIST stage");
-            String names = CStrings.read(packet, what + " SETSYMLIST list");
+            String names = CStrings.read(packet, what, "SETSYMLIST list");
             if (!MacroStage.isKnown(id)) {
                 LOG.warn("{}: ignoring the macro list for unknown stage {} (\"{}\")", what, id, names);
                 continue;
