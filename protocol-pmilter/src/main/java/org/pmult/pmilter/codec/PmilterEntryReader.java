@@ -46,15 +46,16 @@ final class PmilterEntryReader {
         long length = frame.getUnsignedInt(position);
         long rawTagValue = frame.getUnsignedInt(position + 4);
         Tag knownTag = Tag.fromValue(rawTagValue);
-        String name = knownTag == null ? "tag " + PmilterCodes.hex4(rawTagValue) : knownTag.describe();
+        // Tag names are built only for errors: describing one costs a String.format per entry.
         if (length > messageLength) {
-            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry " + name + " value length: " + length
+            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry " + describe(knownTag, rawTagValue)
+                    + " value length: " + length
                     + " (expected: <= message length " + messageLength + ")", offset);
         }
         long left = remaining - PmilterCodes.ENTRY_HEADER_LENGTH;
         if (length > left) {
-            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry " + name + " value length: " + length
-                    + " overruns the message (expected: <= " + left + ", the bytes left)", offset);
+            throw new PmilterCodecException(Problem.ENTRY_LENGTH, "entry " + describe(knownTag, rawTagValue)
+                    + " value length: " + length + " overruns the message (expected: <= " + left + ", the bytes left)", offset);
         }
         entryOffset = offset;
         rawTag = rawTagValue;
@@ -126,6 +127,10 @@ final class PmilterEntryReader {
     }
 
     String describeTag() {
+        return describe(tag, rawTag);
+    }
+
+    private static String describe(Tag tag, long rawTag) {
         return tag == null ? "tag " + PmilterCodes.hex4(rawTag) : tag.describe();
     }
 
