@@ -1,0 +1,24 @@
+package org.pmult.milter.client;
+
+/**
+ * Hooks for metrics and logs outside this module (pmult records latency histograms and failure
+ * counters per client here). Called on the session's event loop: return quickly, never block.
+ */
+public interface MilterClientObserver {
+
+    /** Does nothing. */
+    MilterClientObserver NONE = new MilterClientObserver() {
+    };
+
+    /** Negotiation finished. */
+    default void onNegotiated(NegotiatedOptions options) {
+    }
+
+    /** The filter answered {@code stage} with {@code verdict}, {@code latencyNanos} after the command was sent. */
+    default void onReply(MilterStage stage, MilterVerdict verdict, long latencyNanos) {
+    }
+
+    /** The session failed at {@code stage} and now answers with its default action. */
+    default void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+    }
+}

@@ -1,0 +1,914 @@
+package org.pmult.milter.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.EncoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.pmult.milter.codec.MilterCodecException;
+import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.codec.MilterCodes.ActionFlag;
+import org.pmult.milter.codec.MilterCodes.AddressFamily;
+import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
+import org.pmult.milter.codec.MilterCommand;
+import org.pmult.milter.codec.MilterCommandEncoder;
+import org.pmult.milter.codec.MilterFrameDecoder;
+import org.pmult.milter.codec.MilterMacros;
+import org.pmult.milter.codec.MilterReply;
+import org.pmult.milter.codec.MilterReplyDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MTA side of one Milter connection: connects, negotiates, then offers one method per SMTP
+ * stage, each returning a future verdict. Calls may come from any thread and may be issued without
+ * waiting; they are queued and run in order on the session's event loop, where all its state lives.
+ *
+ * <p>Stages the filter switched off, or that its version lacks, answer CONTINUE at once and send
+ * nothing; stages it will not answer ({@code SMFIP_NR_*}) complete once written. Every write,
+ * every reply and the end of message have a timeout. Any failure — connect refused or timed out,
+ * a timeout, the filter closing the connection, a protocol violation — closes the socket, and
+ * every pending and later call answers {@link MilterVerdict.DefaultActionApplied} with the
+ * configured {@link DefaultAction}. If the filter closes the connection right after the option
+ * negotiation offer (GNU mailfromd does when it dislikes the flags), the session reconnects once
+ * and offers version 2.
+ */
+public final class MilterClientSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MilterClientSession.class);
+    private static final MilterReplyDecoder REPLY_DECODER = new MilterReplyDecoder();
+    /** Bounds what one end of message may accumulate; far beyond any real filter (a 4 GiB body is 65536 chunks). */
+    static final int MAX_MODIFICATIONS = 65_536;
+
+    private final Bootstrap bootstrap;
+    private final SocketAddress address;
+    private final MilterClientSettings settings;
+    private final EventLoop eventLoop;
+    private final String peer;
+    private final Promise<NegotiatedOptions> negotiation;
+    private final ArrayDeque<Step> queue = new ArrayDeque<>();
+
+    // Everything below is only touched on eventLoop (state is volatile for state() from other threads).
+    private volatile MilterClientState state = MilterClientState.NEW;
+    private Channel channel;
+    private MilterCommand.OptionNegotiation offer;
+    private NegotiatedOptions options;
+    /** The step whose command is being written or answered; null when idle. */
+    private Step inFlight;
+    /** The write, reply or end-of-message timer of {@link #inFlight}. */
+    private ScheduledFuture<?> timer;
+    private long sentAtNanos;
+    /** The answer in REJECT_CONNECTION (the rejection) and in ERROR/CLOSED (the default action). */
+    private MilterVerdict storedVerdict;
+    /** Re-entrancy guard: completing a step may run caller code that submits the next one. */
+    private boolean draining;
+
+    private MilterClientSession(Bootstrap bootstrap, SocketAddress address, MilterClientSettings settings) {
+        this.address = Objects.requireNonNull(address, "address");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.eventLoop = bootstrap.config().group().next();
+        this.peer = "milter \"" + settings.name() + "\" (" + describe(address) + ")";
+        this.negotiation = eventLoop.newPromise();
+        int maxFrameLength = settings.maxFrameLength();
+        MilterCommandEncoder encoder = new MilterCommandEncoder(maxFrameLength);
+        this.bootstrap = bootstrap.clone(eventLoop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(settings.connectTimeout().toMillis(), Integer.MAX_VALUE))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new MilterFrameDecoder(maxFrameLength), REPLY_DECODER, encoder,
+                                new MilterClientHandler(MilterClientSession.this));
+                    }
+                });
+    }
+
+    /**
+     * Connects to the filter at {@code address} and negotiates. {@code bootstrap} comes configured
+     * with its event loop group and channel class (epoll or NIO, inet or unix, matching
+     * {@code address}); the session adds its own pipeline and pins itself to one event loop of that
+     * group — pass a bootstrap whose group is a single {@link EventLoop} (e.g. the MTA connection's
+     * own) to avoid thread hand-offs. Returns at once; see {@link #negotiation()}.
+     */
+    public static MilterClientSession open(Bootstrap bootstrap, SocketAddress address, MilterClientSettings settings) {
+        MilterClientSession session = new MilterClientSession(bootstrap, address, settings);
+        session.execute(session::connectFirstTime);
+        return session;
+    }
+
+    /** Completes with the negotiated options, or fails with a {@link MilterClientException}. */
+    public Future<NegotiatedOptions> negotiation() {
+        return negotiation;
+    }
+
+    /** SMFIC_CONNECT: the SMTP client connected. For {@link AddressFamily#UNKNOWN} pass port 0 and "". */
+    public Future<MilterVerdict> connect(MilterMacros macros, String hostname, AddressFamily family, int port,
+                                         String clientAddress) {
+        return verdictStep(MilterStage.CONNECT, macros, new MilterCommand.Connect(hostname, family, port, clientAddress));
+    }
+
+    /** SMFIC_HELO: the HELO/EHLO argument. */
+    public Future<MilterVerdict> helo(MilterMacros macros, String heloName) {
+        return verdictStep(MilterStage.HELO, macros, new MilterCommand.Helo(heloName));
+    }
+
+    /** SMFIC_MAIL: a new message from {@code sender} (normally in angle brackets). */
+    public Future<MilterVerdict> mail(MilterMacros macros, String sender, List<String> esmtpArgs) {
+        return verdictStep(MilterStage.MAIL, macros, new MilterCommand.Mail(sender, esmtpArgs));
+    }
+
+    /** SMFIC_RCPT: one recipient; a rejection applies to this recipient only. */
+    public Future<MilterVerdict> rcpt(MilterMacros macros, String recipient, List<String> esmtpArgs) {
+        return verdictStep(MilterStage.RCPT, macros, new MilterCommand.Rcpt(recipient, esmtpArgs));
+    }
+
+    /** SMFIC_DATA (v4+): the DATA command. */
+    public Future<MilterVerdict> data(MilterMacros macros) {
+        return verdictStep(MilterStage.DATA, macros, MilterCommand.DATA);
+    }
+
+    /** SMFIC_HEADER: one header field. */
+    public Future<MilterVerdict> header(MilterMacros macros, String name, String value) {
+        return verdictStep(MilterStage.HEADER, macros, new MilterCommand.Header(name, value));
+    }
+
+    /** SMFIC_EOH: all headers sent. */
+    public Future<MilterVerdict> endOfHeaders(MilterMacros macros) {
+        return verdictStep(MilterStage.EOH, macros, MilterCommand.END_OF_HEADERS);
+    }
+
+    /**
+     * SMFIC_BODY: body bytes (CRLF line ends). Takes ownership of {@code content} and releases it;
+     * sends it in chunks of at most {@link MilterCodes#MAX_BODY_CHUNK} bytes without copying, each
+     * answered before the next goes out (unless NR_BODY). Answers the first verdict other than
+     * CONTINUE; after SKIP, further body calls answer SKIP and send nothing.
+     */
+    public Future<MilterVerdict> body(MilterMacros macros, ByteBuf content) {
+        Objects.requireNonNull(content, "content");
+        Promise<MilterVerdict> promise = eventLoop.newPromise();
+        if (macros == null) {
+            content.release();
+            throw new NullPointerException("macros");
+        }
+        return submit(new BodyStep(macros, content, promise), promise);
+    }
+
+    /**
+     * SMFIC_BODYEOB: end of message. Answers the final verdict with the filter's modifications in
+     * order; release the result's replacement body chunks with {@link MilterEndOfMessage#release()}.
+     * Each SMFIR_PROGRESS restarts the end-of-message timer.
+     */
+    public Future<MilterEndOfMessage> endOfMessage(MilterMacros macros) {
+        Promise<MilterEndOfMessage> promise = eventLoop.newPromise();
+        return submit(new EndOfMessageStep(Objects.requireNonNull(macros, "macros"), promise), promise);
+    }
+
+    /** SMFIC_ABORT: forget the current message, keep the connection. Never answered by the filter. */
+    public Future<MilterVerdict> abort() {
+        return verdictStep(MilterStage.ABORT, MilterMacros.EMPTY, MilterCommand.ABORT);
+    }
+
+    /** SMFIC_UNKNOWN (v3+): an SMTP command the MTA does not know. */
+    public Future<MilterVerdict> unknown(MilterMacros macros, String commandLine) {
+        return verdictStep(MilterStage.UNKNOWN, macros, new MilterCommand.Unknown(commandLine));
+    }
+
+    /**
+     * Sends SMFIC_QUIT after the calls already queued and closes the connection; completes once
+     * it is closed. During connect or negotiation it closes at once. Later calls answer the
+     * default action.
+     */
+    public Future<Void> close() {
+        Promise<Void> promise = eventLoop.newPromise();
+        return submit(new CloseStep(promise), promise);
+    }
+
+    /** The current state (for diagnostics and tests; it may change right after the read). */
+    public MilterClientState state() {
+        return state;
+    }
+
+    /** The event loop all of this session's work runs on. */
+    public EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    public SocketAddress address() {
+        return address;
+    }
+
+    public MilterClientSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String toString() {
+        return peer;
+    }
+
+    // ---------------------------------------------------------------- queue
+
+    private Future<MilterVerdict> verdictStep(MilterStage stage, MilterMacros macros, MilterCommand command) {
+        Promise<MilterVerdict> promise = eventLoop.newPromise();
+        return submit(new VerdictStep(stage, Objects.requireNonNull(macros, "macros"), command, promise), promise);
+    }
+
+    private <T> Future<T> submit(Step step, Promise<T> promise) {
+        if (eventLoop.inEventLoop()) {
+            enqueue(step);
+        } else {
+            try {
+                eventLoop.execute(() -> enqueue(step));
+            } catch (RejectedExecutionException e) {
+                step.release();
+                promise.tryFailure(e);
+            }
+        }
+        return promise;
+    }
+
+    private void execute(Runnable task) {
+        if (eventLoop.inEventLoop()) {
+            task.run();
+        } else {
+            eventLoop.execute(task);
+        }
+    }
+
+    private void enqueue(Step step) {
+        if (step instanceof CloseStep close && state.awaitsNegotiation()) {
+            closeNow(close);
+            return;
+        }
+        queue.add(step);
+        drain();
+    }
+
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (inFlight == null && !state.awaitsNegotiation()) {
+                Step step = queue.poll();
+                if (step == null) {
+                    break;
+                }
+                start(step);
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void start(Step step) {
+        switch (state.dispose(step.stage)) {
+            case WAIT -> throw new IllegalStateException(peer + ": bad state " + state + " to start " + step.stage.tag());
+            case ILLEGAL -> {
+                step.release();
+                step.failCaller(new IllegalStateException(peer + ": " + step.stage.tag()
+                        + " is not allowed in state " + state));
+            }
+            case ANSWER_STORED -> {
+                step.release();
+                step.succeed(storedVerdict);
+            }
+            case ANSWER_SKIP -> {
+                step.release();
+                step.succeed(MilterVerdict.SKIP);
+            }
+            case ANSWER_CONTINUE -> {
+                if (step instanceof CloseStep close) {
+                    closeNow(close);
+                    return;
+                }
+                state = state.next(step.stage);
+                step.release();
+                step.succeed(MilterVerdict.CONTINUE);
+            }
+            case SEND -> {
+                if (step instanceof CloseStep close) {
+                    closeNow(close);
+                    return;
+                }
+                state = state.next(step.stage);
+                if (!options.sends(step.stage) || step.isEmpty()) {
+                    step.release();
+                    step.succeed(MilterVerdict.CONTINUE);
+                    return;
+                }
+                inFlight = step;
+                send(step, true);
+            }
+        }
+    }
+
+    private void finish(Step step, MilterVerdict verdict) {
+        inFlight = null;
+        step.release();
+        step.succeed(verdict);
+        drain();
+    }
+
+    // ---------------------------------------------------------------- connect and negotiate
+
+    private void connectFirstTime() {
+        if (state == MilterClientState.NEW) {
+            int version = settings.offeredVersion();
+            connect(new MilterCommand.OptionNegotiation(version, settings.offeredActions(),
+                    settings.offeredProtocol() & MilterCodes.protocolMask(version)));
+        }
+    }
+
+    private void connect(MilterCommand.OptionNegotiation offered) {
+        this.offer = offered;
+        state = MilterClientState.CONNECTING;
+        LOG.debug("{}: connecting, offering {}", peer, offered);
+        ChannelFuture connecting;
+        try {
+            connecting = bootstrap.connect(address);
+        } catch (RuntimeException e) {
+            fail(MilterStage.NEGOTIATE, MilterFailure.Kind.CONNECT, "cannot connect: " + describe(e));
+            return;
+        }
+        channel = connecting.channel();
+        connecting.addListener((ChannelFutureListener) this::onConnected);
+    }
+
+    private void onConnected(ChannelFuture future) {
+        if (future.channel() != channel || state != MilterClientState.CONNECTING) {
+            future.channel().close();
+            return;
+        }
+        if (!future.isSuccess()) {
+            fail(MilterStage.NEGOTIATE, MilterFailure.Kind.CONNECT, "cannot connect: " + describe(future.cause()));
+            return;
+        }
+        state = MilterClientState.NEGOTIATING;
+        NegotiationStep step = new NegotiationStep(offer);
+        inFlight = step;
+        send(step, false);
+    }
+
+    private void onNegotiated(MilterReply.OptionNegotiation reply) {
+        NegotiatedOptions negotiated;
+        try {
+            negotiated = NegotiatedOptions.negotiate(offer, reply);
+        } catch (MilterCodecException e) {
+            fail(MilterStage.NEGOTIATE, MilterFailure.Kind.PROTOCOL, e.getMessage());
+            return;
+        }
+        cancelTimer();
+        options = negotiated;
+        long latency = System.nanoTime() - sentAtNanos;
+        LOG.debug("{}: negotiated {}", peer, negotiated);
+        notifyObserver(() -> {
+            settings.observer().onReply(MilterStage.NEGOTIATE, MilterVerdict.CONTINUE, latency);
+            settings.observer().onNegotiated(negotiated);
+        });
+        state = MilterClientState.READY;
+        inFlight = null;
+        negotiation.trySuccess(negotiated);
+        drain();
+    }
+
+    private void retryWithVersion2() {
+        cancelTimer();
+        inFlight = null;
+        LOG.warn("{}: closed the connection after SMFIC_OPTNEG offering version {}; retrying once offering version {}",
+                peer, offer.version(), MilterCodes.MIN_VERSION);
+        connect(new MilterCommand.OptionNegotiation(MilterCodes.MIN_VERSION,
+                settings.offeredActions() & MilterCodes.V2_FALLBACK_ACTIONS,
+                settings.offeredProtocol() & MilterCodes.V2_PROTOCOL));
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private void send(Step step, boolean withMacros) {
+        Channel ch = channel;
+        if (withMacros && !step.macros.isEmpty()) {
+            ch.write(new MilterCommand.Macros(step.stage.command(), step.macros))
+                    .addListener((ChannelFutureListener) f -> onWritten(f, step, false));
+        }
+        MilterCommand command = step.nextCommand();
+        sentAtNanos = System.nanoTime();
+        ChannelFuture written = ch.writeAndFlush(command);
+        if (!written.isDone()) {
+            Duration timeout = settings.writeTimeout();
+            schedule(() -> onTimeout(step, "could not send " + commandName(step) + " within " + format(timeout)), timeout);
+        }
+        written.addListener((ChannelFutureListener) f -> onWritten(f, step, true));
+    }
+
+    private void onWritten(ChannelFuture future, Step step, boolean isCommand) {
+        if (step != inFlight) {
+            return; // the step already ended (the session failed or closed)
+        }
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            MilterFailure.Kind kind = cause instanceof EncoderException
+                    ? MilterFailure.Kind.PROTOCOL : MilterFailure.Kind.CLOSED;
+            fail(step.stage, kind, "cannot send " + commandName(step) + ": " + describe(cause));
+            return;
+        }
+        if (!isCommand) {
+            return;
+        }
+        cancelTimer();
+        if (awaitsReply(step)) {
+            Duration timeout = step.stage == MilterStage.EOM ? settings.eomTimeout() : settings.readTimeout();
+            schedule(() -> onTimeout(step, "no reply to " + commandName(step) + " within " + format(timeout)), timeout);
+        } else if (step.hasMore()) {
+            send(step, false);
+        } else {
+            finish(step, MilterVerdict.CONTINUE);
+        }
+    }
+
+    private boolean awaitsReply(Step step) {
+        return step.stage == MilterStage.NEGOTIATE || options.awaitsReply(step.stage);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    void onReply(Channel ch, MilterReply reply) {
+        if (ch != channel || state == MilterClientState.ERROR || state == MilterClientState.CLOSED) {
+            ReferenceCountUtil.release(reply);
+            return;
+        }
+        Step step = inFlight;
+        if (step == null || !awaitsReply(step)) {
+            ReferenceCountUtil.release(reply);
+            fail(step == null ? MilterStage.CLOSE : step.stage, MilterFailure.Kind.PROTOCOL, "unexpected "
+                    + reply.reply().libmilterName() + " while no command awaits a reply");
+            return;
+        }
+        if (step.stage == MilterStage.NEGOTIATE) {
+            if (reply instanceof MilterReply.OptionNegotiation optionNegotiation) {
+                onNegotiated(optionNegotiation);
+            } else {
+                unexpected(step, reply);
+            }
+            return;
+        }
+        switch (reply.reply()) {
+            case PROGRESS -> {
+                if (step.stage == MilterStage.EOM) {
+                    Duration timeout = settings.eomTimeout();
+                    schedule(() -> onTimeout(step, "no reply to " + commandName(step) + " within "
+                            + format(timeout) + " after the last SMFIR_PROGRESS"), timeout);
+                } else {
+                    unexpected(step, reply);
+                }
+            }
+            case ADDHEADER, INSHEADER, CHGHEADER, ADDRCPT, ADDRCPT_PAR, DELRCPT, CHGFROM, REPLBODY, QUARANTINE ->
+                    onModification(step, (MilterReply.Modification) reply);
+            case SKIP -> {
+                if (step.stage == MilterStage.BODY && options.has(ProtocolFlag.SKIP)) {
+                    onVerdict(step, MilterVerdict.SKIP);
+                } else {
+                    unexpected(step, reply);
+                }
+            }
+            case REPLYCODE -> {
+                String text = ((MilterReply.ReplyCode) reply).text();
+                if (MilterVerdict.ReplyCode.isWellFormed(text)) {
+                    onVerdict(step, new MilterVerdict.ReplyCode(text));
+                } else {
+                    fail(step.stage, MilterFailure.Kind.PROTOCOL, "SMFIR_REPLYCODE \"" + text + "\" in reply to "
+                            + commandName(step) + " is not a 4xx or 5xx SMTP reply");
+                }
+            }
+            case CONTINUE, ACCEPT, REJECT, TEMPFAIL, DISCARD, CONN_FAIL, SHUTDOWN ->
+                    onVerdict(step, MilterVerdict.of(reply));
+            case OPTNEG, SETSYMLIST -> unexpected(step, reply);
+        }
+    }
+
+    private void onModification(Step step, MilterReply.Modification modification) {
+        if (!(step instanceof EndOfMessageStep eom)) {
+            unexpected(step, modification);
+            return;
+        }
+        ActionFlag needed = modification.requiredAction();
+        if (!options.allows(needed)) {
+            ReferenceCountUtil.release(modification);
+            fail(step.stage, MilterFailure.Kind.PROTOCOL, modification.reply().libmilterName() + " needs "
+                    + needed.libmilterName() + ", which was not negotiated");
+            return;
+        }
+        if (eom.modifications.size() >= MAX_MODIFICATIONS) {
+            ReferenceCountUtil.release(modification);
+            fail(step.stage, MilterFailure.Kind.PROTOCOL, "more than " + MAX_MODIFICATIONS
+                    + " modifications in reply to " + commandName(step));
+            return;
+        }
+        eom.modifications.add(modification);
+    }
+
+    private void onVerdict(Step step, MilterVerdict verdict) {
+        cancelTimer();
+        long latency = System.nanoTime() - sentAtNanos;
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: {} answered {} in {} us", peer, commandName(step), verdict, latency / 1000);
+        }
+        notifyObserver(() -> settings.observer().onReply(step.stage, verdict, latency));
+        if (verdict == MilterVerdict.CONTINUE && step.hasMore()) {
+            send(step, false);
+            return;
+        }
+        MilterClientState after = state.afterVerdict(step.stage, verdict);
+        if (after == MilterClientState.REJECT_CONNECTION && state != MilterClientState.REJECT_CONNECTION) {
+            storedVerdict = verdict;
+        }
+        state = after;
+        finish(step, verdict);
+    }
+
+    private void unexpected(Step step, MilterReply reply) {
+        ReferenceCountUtil.release(reply);
+        fail(step.stage, MilterFailure.Kind.PROTOCOL, "unexpected " + reply.reply().libmilterName()
+                + " in reply to " + commandName(step));
+    }
+
+    // ---------------------------------------------------------------- closing and failing
+
+    void onChannelInactive(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        switch (state) {
+            case NEGOTIATING -> {
+                if (offer.version() > MilterCodes.MIN_VERSION) {
+                    retryWithVersion2();
+                } else {
+                    fail(MilterStage.NEGOTIATE, MilterFailure.Kind.CLOSED,
+                            "closed the connection during option negotiation (offered " + offer + ")");
+                }
+            }
+            case READY, ENVELOPE, MESSAGE, SKIPPING_BODY, ACCEPT_MESSAGE -> {
+                Step step = inFlight;
+                fail(step == null ? MilterStage.CLOSE : step.stage, MilterFailure.Kind.CLOSED, step == null
+                        ? "connection closed by the milter"
+                        : "connection closed while waiting for the reply to " + commandName(step));
+            }
+            case ACCEPT_CONNECTION, REJECT_CONNECTION ->
+                    LOG.debug("{}: connection closed after the milter decided for the whole connection", peer);
+            case NEW, CONNECTING, ERROR, CLOSED -> {
+                // connect failures are reported by the connect listener; the rest we closed ourselves
+            }
+        }
+    }
+
+    void onException(Channel ch, Throwable cause) {
+        if (ch != channel || state == MilterClientState.ERROR || state == MilterClientState.CLOSED) {
+            return;
+        }
+        if (state == MilterClientState.NEGOTIATING && cause instanceof IOException) {
+            ch.close(); // a reset during negotiation counts as a close: channelInactive decides on the v2 retry
+            return;
+        }
+        Step step = inFlight;
+        MilterStage stage = step == null ? MilterStage.CLOSE : step.stage;
+        if (cause instanceof DecoderException) {
+            Throwable reason = cause.getCause() == null ? cause : cause.getCause();
+            fail(stage, MilterFailure.Kind.PROTOCOL, describe(reason));
+        } else if (cause instanceof IOException) {
+            fail(stage, MilterFailure.Kind.CLOSED, "connection broken: " + describe(cause));
+        } else {
+            LOG.error("{}: unexpected error in the Milter pipeline", peer, cause);
+            fail(stage, MilterFailure.Kind.PROTOCOL, describe(cause));
+        }
+    }
+
+    private void onTimeout(Step step, String message) {
+        if (step == inFlight) {
+            fail(step.stage, MilterFailure.Kind.TIMEOUT, message);
+        }
+    }
+
+    private void fail(MilterStage stage, MilterFailure.Kind kind, String message) {
+        if (state == MilterClientState.ERROR || state == MilterClientState.CLOSED) {
+            return;
+        }
+        LOG.warn("{}: {}; applying default action {}", peer, message, settings.defaultAction().configName());
+        MilterFailure failure = new MilterFailure(kind, stage, message);
+        state = MilterClientState.ERROR;
+        storedVerdict = new MilterVerdict.DefaultActionApplied(settings.defaultAction(), failure);
+        cancelTimer();
+        if (channel != null) {
+            channel.close();
+        }
+        notifyObserver(() -> settings.observer().onFailure(stage, kind, message));
+        negotiation.tryFailure(new MilterClientException(failure));
+        Step step = inFlight;
+        inFlight = null;
+        if (step != null) {
+            step.release();
+            step.succeed(storedVerdict);
+        }
+        drain();
+    }
+
+    private void closeNow(CloseStep step) {
+        MilterClientState before = state;
+        state = MilterClientState.CLOSED;
+        cancelTimer();
+        if (before != MilterClientState.ERROR) {
+            storedVerdict = new MilterVerdict.DefaultActionApplied(settings.defaultAction(),
+                    new MilterFailure(MilterFailure.Kind.CLOSED, MilterStage.CLOSE, "session closed by pmult"));
+        }
+        negotiation.tryFailure(new MilterClientException(new MilterFailure(MilterFailure.Kind.CLOSED,
+                MilterStage.NEGOTIATE, "session closed before negotiation finished")));
+        Step pending = inFlight;
+        inFlight = null;
+        if (pending != null) {
+            pending.release();
+            pending.succeed(storedVerdict);
+        }
+        Channel ch = channel;
+        if (ch == null) {
+            step.succeed(null);
+        } else {
+            if (ch.isActive() && before != MilterClientState.CONNECTING) {
+                LOG.debug("{}: sending SMFIC_QUIT", peer);
+                ChannelFuture quit = ch.writeAndFlush(MilterCommand.QUIT);
+                quit.addListener(ChannelFutureListener.CLOSE);
+                if (!quit.isDone()) {
+                    eventLoop.schedule(() -> ch.close(), settings.writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                }
+            } else {
+                ch.close();
+            }
+            ch.closeFuture().addListener(f -> step.succeed(null));
+        }
+        drain();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void schedule(Runnable task, Duration timeout) {
+        cancelTimer();
+        timer = eventLoop.schedule(task, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void notifyObserver(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.error("{}: the observer failed", peer, e);
+        }
+    }
+
+    private static String commandName(Step step) {
+        return step.stage.command().libmilterName();
+    }
+
+    /** {@code 10s} or {@code 250ms}. */
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return message == null || message.isEmpty() ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** A filter address in the spelling Sendmail and mailfromd use: {@code unix:/path}, {@code inet:port@host}. */
+    static String describe(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            String family = inet.getAddress() instanceof Inet6Address ? "inet6:" : "inet:";
+            return family + inet.getPort() + "@" + inet.getHostString();
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return "unix:" + unix.getPath();
+        }
+        if (address instanceof DomainSocketAddress unix) {
+            return "unix:" + unix.path();
+        }
+        return String.valueOf(address);
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    /** One queued stage call: what to send and whom to tell. */
+    private abstract static class Step {
+        final MilterStage stage;
+        final MilterMacros macros;
+
+        Step(MilterStage stage, MilterMacros macros) {
+            this.stage = stage;
+            this.macros = macros;
+        }
+
+        /** The next packet to send. */
+        abstract MilterCommand nextCommand();
+
+        /** Whether packets remain after the one sent (body chunks). */
+        boolean hasMore() {
+            return false;
+        }
+
+        /** Whether there is nothing to send at all (an empty body). */
+        boolean isEmpty() {
+            return false;
+        }
+
+        abstract void succeed(MilterVerdict verdict);
+
+        abstract void failCaller(Throwable cause);
+
+        /** Drops buffers the step still holds; called exactly once when it ends. */
+        void release() {
+        }
+    }
+
+    private static final class NegotiationStep extends Step {
+        private final MilterCommand.OptionNegotiation offer;
+
+        NegotiationStep(MilterCommand.OptionNegotiation offer) {
+            super(MilterStage.NEGOTIATE, MilterMacros.EMPTY);
+            this.offer = offer;
+        }
+
+        @Override
+        MilterCommand nextCommand() {
+            return offer;
+        }
+
+        @Override
+        void succeed(MilterVerdict verdict) {
+            // the negotiation promise is completed by the session itself
+        }
+
+        @Override
+        void failCaller(Throwable cause) {
+            // idem
+        }
+    }
+
+    private static final class VerdictStep extends Step {
+        private final MilterCommand command;
+        private final Promise<MilterVerdict> promise;
+
+        VerdictStep(MilterStage stage, MilterMacros macros, MilterCommand command, Promise<MilterVerdict> promise) {
+            super(stage, macros);
+            this.command = command;
+            this.promise = promise;
+        }
+
+        @Override
+        MilterCommand nextCommand() {
+            return command;
+        }
+
+        @Override
+        void succeed(MilterVerdict verdict) {
+            promise.trySuccess(verdict);
+        }
+
+        @Override
+        void failCaller(Throwable cause) {
+            promise.tryFailure(cause);
+        }
+    }
+
+    private static final class BodyStep extends Step {
+        private final Promise<MilterVerdict> promise;
+        private ByteBuf rest;
+
+        BodyStep(MilterMacros macros, ByteBuf content, Promise<MilterVerdict> promise) {
+            super(MilterStage.BODY, macros);
+            this.rest = content;
+            this.promise = promise;
+        }
+
+        @Override
+        MilterCommand nextCommand() {
+            return new MilterCommand.Body(rest.readRetainedSlice(Math.min(rest.readableBytes(), MilterCodes.MAX_BODY_CHUNK)));
+        }
+
+        @Override
+        boolean hasMore() {
+            return rest != null && rest.isReadable();
+        }
+
+        @Override
+        boolean isEmpty() {
+            return !hasMore();
+        }
+
+        @Override
+        void succeed(MilterVerdict verdict) {
+            promise.trySuccess(verdict);
+        }
+
+        @Override
+        void failCaller(Throwable cause) {
+            promise.tryFailure(cause);
+        }
+
+        @Override
+        void release() {
+            if (rest != null) {
+                rest.release();
+                rest = null;
+            }
+        }
+    }
+
+    private static final class EndOfMessageStep extends Step {
+        private final Promise<MilterEndOfMessage> promise;
+        private final List<MilterReply.Modification> modifications = new ArrayList<>();
+
+        EndOfMessageStep(MilterMacros macros, Promise<MilterEndOfMessage> promise) {
+            super(MilterStage.EOM, macros);
+            this.promise = promise;
+        }
+
+        @Override
+        MilterCommand nextCommand() {
+            return MilterCommand.END_OF_MESSAGE;
+        }
+
+        @Override
+        void succeed(MilterVerdict verdict) {
+            if (verdict.isDefaultAction()) {
+                dropModifications(); // a failed end of message applies none of the filter's changes
+            }
+            MilterEndOfMessage result = new MilterEndOfMessage(verdict, modifications);
+            if (!promise.trySuccess(result)) {
+                result.release();
+            }
+        }
+
+        @Override
+        void failCaller(Throwable cause) {
+            dropModifications();
+            promise.tryFailure(cause);
+        }
+
+        private void dropModifications() {
+            for (MilterReply.Modification modification : modifications) {
+                ReferenceCountUtil.release(modification);
+            }
+            modifications.clear();
+        }
+    }
+
+    private static final class CloseStep extends Step {
+        private final Promise<Void> promise;
+
+        CloseStep(Promise<Void> promise) {
+            super(MilterStage.CLOSE, MilterMacros.EMPTY);
+            this.promise = promise;
+        }
+
+        @Override
+        MilterCommand nextCommand() {
+            return MilterCommand.QUIT;
+        }
+
+        @Override
+        void succeed(MilterVerdict verdict) {
+            promise.trySuccess(null);
+        }
+
+        @Override
+        void failCaller(Throwable cause) {
+            promise.tryFailure(cause);
+        }
+    }
+}
