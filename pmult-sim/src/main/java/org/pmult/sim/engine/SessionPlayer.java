@@ -1,6 +1,7 @@
 package org.pmult.sim.engine;
 
 import io.netty.buffer.Unpooled;
+import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -723,7 +724,7 @@ final class SessionPlayer {
     }
 
     private static String describe(SessionStep.Connect step) {
-        String host = step.clientAddress().getHostAddress();
+        String host = NetUtil.toAddressString(step.clientAddress());
         String address = step.clientAddress() instanceof Inet6Address ? "[" + host + "]" : host;
         return "connect " + address + ":" + step.clientPort() + (step.clientName().isEmpty() ? "" : " " + step.clientName());
     }

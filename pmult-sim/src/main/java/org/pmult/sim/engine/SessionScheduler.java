@@ -45,8 +45,12 @@ final class SessionScheduler {
         this.results = new SessionResult[jobs.size()];
     }
 
+    /**
+     * Connects and negotiates first, so the pmilter's MAXSESS bounds even the first sessions; a
+     * connection failure is left to the sessions, whose failure rule deals with it.
+     */
     CompletableFuture<SimulationReport> start() {
-        startMore();
+        link.acquire().whenComplete((connection, error) -> startMore());
         return report;
     }
 

@@ -1,5 +1,6 @@
 package org.pmult.sim.meta1;
 
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -46,7 +47,7 @@ public record Meta1PolicyMilterConfig(SocketAddress address, Duration timeout, F
             return "unix:" + unix.getPath();
         }
         InetSocketAddress inet = (InetSocketAddress) address;
-        String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+        String host = inet.getAddress() == null ? inet.getHostString() : NetUtil.toAddressString(inet.getAddress());
         return "inet:" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
     }
 
