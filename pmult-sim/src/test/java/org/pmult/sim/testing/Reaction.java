@@ -24,6 +24,10 @@ public sealed interface Reaction {
     record Later(Answer answer, Duration delay) implements Reaction {
     }
 
+    /** Holds back {@code then} until the server has received a command matching {@code condition}. */
+    record After(java.util.function.Predicate<Received> condition, Reaction then) implements Reaction {
+    }
+
     static Answer reply(ReplyCode code) {
         return new Answer(code, null, List.of());
     }

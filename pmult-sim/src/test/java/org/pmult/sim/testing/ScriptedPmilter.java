@@ -55,6 +55,8 @@ public final class ScriptedPmilter implements AutoCloseable {
     private final AtomicInteger connectionsClosed = new AtomicInteger();
     private final AtomicInteger liveSessions = new AtomicInteger();
     private final AtomicInteger maxLiveSessions = new AtomicInteger();
+    /** Reactions held back until a matching command arrives; touched on the server's single event loop only. */
+    private final List<Runnable> heldBack = new ArrayList<>();
     private volatile PmilterResponse.NegotiateReply negotiateReply =
             new PmilterResponse.NegotiateReply(PmilterCodes.STAGE_CAPS_MASK, 0);
     private final SocketAddress address;
@@ -176,6 +178,7 @@ public final class ScriptedPmilter implements AutoCloseable {
         public CompletionStage<PmilterResponse.Reply> handle(PmilterRequest.SessionRequest request) {
             Received entry = record(request);
             received.add(entry);
+            releaseHeldBack();
             Reaction reaction = null;
             for (Function<Received, Reaction> rule : rules) {
                 reaction = rule.apply(entry);
@@ -197,6 +200,24 @@ public final class ScriptedPmilter implements AutoCloseable {
                 CompletableFuture<PmilterResponse.Reply> future = new CompletableFuture<>();
                 channel.eventLoop().schedule(() -> future.complete(reply(later.answer())),
                         later.delay().toNanos(), TimeUnit.NANOSECONDS);
+                return future;
+            }
+            if (reaction instanceof Reaction.After after) {
+                CompletableFuture<PmilterResponse.Reply> future = new CompletableFuture<>();
+                heldBack.add(new Runnable() {
+                    @Override
+                    public void run() {
+                        if (received.stream().anyMatch(after.condition())) {
+                            heldBack.remove(this);
+                            react(after.then()).whenComplete((reply, error) -> {
+                                if (reply != null) {
+                                    future.complete(reply);
+                                }
+                            });
+                        }
+                    }
+                });
+                releaseHeldBack();
                 return future;
             }
             if (reaction instanceof Reaction.Disconnect) {
@@ -241,6 +262,12 @@ public final class ScriptedPmilter implements AutoCloseable {
             }
             return new Received(connection, seid, request.command(), argument, esmtpArgs, recipientIndex,
                     request.macros());
+        }
+    }
+
+    private void releaseHeldBack() {
+        for (Runnable waiting : List.copyOf(heldBack)) {
+            waiting.run();
         }
     }
 
