@@ -401,9 +401,10 @@ public final class MilterClientSession {
         inFlight = null;
         LOG.warn("{}: closed the connection after SMFIC_OPTNEG offering version {}; retrying once offering version {}",
                 peer, offer.version(), MilterCodes.MIN_VERSION);
+        // Every v2 step flag is offered (pmult honours them all; mailfromd refuses fewer than it needs);
+        // actions stay within what the configuration allows.
         connect(new MilterCommand.OptionNegotiation(MilterCodes.MIN_VERSION,
-                settings.offeredActions() & MilterCodes.V2_FALLBACK_ACTIONS,
-                settings.offeredProtocol() & MilterCodes.V2_PROTOCOL));
+                settings.offeredActions() & MilterCodes.V2_FALLBACK_ACTIONS, MilterCodes.V2_PROTOCOL));
     }
 
     // ---------------------------------------------------------------- writing
