@@ -69,12 +69,15 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
             case MACRO -> 1 + macrosLength(((Macros) command).macros(), what);
             case CONNECT -> {
                 Connect c = (Connect) command;
-                yield CStrings.encodedLength(c.hostname(), what, "hostname") + 1
-                        + (c.family() == AddressFamily.UNKNOWN ? 0 : 2 + CStrings.encodedLength(c.address(), what, "address"));
+                int address = c.family() == AddressFamily.UNKNOWN
+                        ? 0 : 2 + CStrings.encodedLength(c.address(), what, "address");
+                yield CStrings.encodedLength(c.hostname(), what, "hostname") + 1 + address;
             }
             case HELO -> CStrings.encodedLength(((Helo) command).name(), what, "name");
-            case MAIL -> CStrings.encodedLength(((Mail) command).sender(), what, "sender") + listLength(((Mail) command).esmtpArgs(), what, "ESMTP argument");
-            case RCPT -> CStrings.encodedLength(((Rcpt) command).recipient(), what, "recipient") + listLength(((Rcpt) command).esmtpArgs(), what, "ESMTP argument");
+            case MAIL -> CStrings.encodedLength(((Mail) command).sender(), what, "sender")
+                    + listLength(((Mail) command).esmtpArgs(), what, "ESMTP argument");
+            case RCPT -> CStrings.encodedLength(((Rcpt) command).recipient(), what, "recipient")
+                    + listLength(((Rcpt) command).esmtpArgs(), what, "ESMTP argument");
             case HEADER -> CStrings.encodedLength(((Header) command).name(), what, "name")
                     + CStrings.encodedLength(((Header) command).value(), what, "value");
             case UNKNOWN -> CStrings.encodedLength(((Unknown) command).line(), what, "line");

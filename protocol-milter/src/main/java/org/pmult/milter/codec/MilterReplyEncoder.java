@@ -72,7 +72,8 @@ public final class MilterReplyEncoder extends MessageToMessageEncoder<MilterRepl
             case ADDRCPT -> CStrings.encodedLength(((MilterReply.AddRcpt) reply).recipient(), what + " recipient");
             case ADDRCPT_PAR -> {
                 MilterReply.AddRcptWithArgs r = (MilterReply.AddRcptWithArgs) reply;
-                yield CStrings.encodedLength(r.recipient(), what + " recipient") + CStrings.encodedLength(r.esmtpArgs(), what + " ESMTP arguments");
+                yield CStrings.encodedLength(r.recipient(), what + " recipient")
+                        + CStrings.encodedLength(r.esmtpArgs(), what + " ESMTP arguments");
             }
             case DELRCPT -> CStrings.encodedLength(((MilterReply.DeleteRcpt) reply).recipient(), what + " recipient");
             case CHGFROM -> {

@@ -113,7 +113,8 @@ public final class ScriptedMilter implements AutoCloseable {
 
     private MilterScriptResponse respond(MilterCommand command, int connection, int[] negotiatedProtocol) {
         MilterScriptRule rule = rules.get(command.command());
-        MilterScriptResponse response = rule != null ? rule.respond(command, connection) : defaultResponse(command, negotiatedProtocol[0]);
+        MilterScriptResponse response = rule != null
+                ? rule.respond(command, connection) : defaultResponse(command, negotiatedProtocol[0]);
         if (command instanceof MilterCommand.OptionNegotiation && response instanceof MilterScriptResponse.Reply reply) {
             for (MilterReply r : reply.replies()) {
                 if (r instanceof MilterReply.OptionNegotiation answer) {
