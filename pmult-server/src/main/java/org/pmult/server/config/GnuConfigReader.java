@@ -6,6 +6,7 @@ import org.pmult.server.config.ConfStatement.Value;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,7 +122,7 @@ final class GnuConfigReader {
         for (ConfStatement statement : statements) {
             if (statement.keyword().equals("include")) {
                 noBlock(statement);
-                Path target = Path.of(scalar(statement));
+                Path target = path(statement, scalar(statement));
                 if (!target.isAbsolute() && file.getParent() != null) {
                     target = file.getParent().resolve(target);
                 }
@@ -185,7 +186,7 @@ final class GnuConfigReader {
             }
             case "pidfile" -> {
                 noBlock(statement);
-                pidfile = Optional.of(Path.of(scalar(statement)));
+                pidfile = Optional.of(path(statement, scalar(statement)));
             }
             case "debug" -> debug(statement);
             case "max-threads-soft", "max-threads-hard", "max-pmilter-fd", "pmilter-debug" -> {
@@ -539,6 +540,16 @@ final class GnuConfigReader {
             throw error(statement, statement.keyword() + ": bad size \"" + text + "\" (expected: bytes, e.g. 1048576, 1024K or 1M)");
         }
         return Long.parseLong(digits) * multiplier;
+    }
+
+    /** A file name from the file; one the system cannot have (a NUL byte) is an error at its line. */
+    private static Path path(ConfStatement statement, String text) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw error(statement, statement.keyword() + ": bad file name \"" + text.replace("\0", "\\0") + "\" ("
+                    + e.getReason() + ")");
+        }
     }
 
     private String scalar(ConfStatement statement) {
