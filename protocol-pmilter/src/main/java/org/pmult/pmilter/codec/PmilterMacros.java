@@ -31,9 +31,11 @@ public final class PmilterMacros {
             throw new IllegalArgumentException(
                     "macros: " + ids.length + " (expected: <= " + PmilterCodes.MAX_MACROS_PER_STAGE + ")");
         }
-        if (ids.length == 0) {
-            return EMPTY;
-        }
+        return ids.length == 0 ? EMPTY : checked(ids.clone(), values.clone());
+    }
+
+    /** Checks each id and value and keeps the arrays, which the caller must not share. */
+    private static PmilterMacros checked(int[] ids, String[] values) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0) {
                 throw new IllegalArgumentException("macro id: " + Integer.toUnsignedString(ids[i])
@@ -41,7 +43,7 @@ public final class PmilterMacros {
             }
             Objects.requireNonNull(values[i], "value of macro " + ids[i]);
         }
-        return new PmilterMacros(ids.clone(), values.clone());
+        return new PmilterMacros(ids, values);
     }
 
     /** One macro. */
@@ -149,7 +151,8 @@ public final class PmilterMacros {
         }
 
         public PmilterMacros build() {
-            return PmilterMacros.of(Arrays.copyOf(ids, size), Arrays.copyOf(values, size));
+            // The copies are the new instance's own arrays: no second copy as in of().
+            return size == 0 ? EMPTY : checked(Arrays.copyOf(ids, size), Arrays.copyOf(values, size));
         }
     }
 }

@@ -107,7 +107,8 @@ public final class PmilterRequestParser {
     private static final class Fields {
         private final Command command;
         private final EnumSet<Tag> seen = EnumSet.noneOf(Tag.class);
-        private final PmilterMacros.Builder macros = PmilterMacros.builder();
+        /** Created at the first MACID: most messages carry no macros. */
+        private PmilterMacros.Builder macros;
         /** MACID waiting for its MACVAL, and where it was. */
         private int pendingMacroId = -1;
         private int pendingMacroOffset;
@@ -175,7 +176,7 @@ public final class PmilterRequestParser {
         }
 
         PmilterMacros macros() {
-            return macros.build();
+            return macros == null ? PmilterMacros.EMPTY : macros.build();
         }
 
         private PmilterCodecException macroWithoutValue() {
@@ -185,6 +186,9 @@ public final class PmilterRequestParser {
 
         private void macroId(PmilterEntryReader reader) {
             int id = reader.nonNegativeIntValue();
+            if (macros == null) {
+                macros = PmilterMacros.builder();
+            }
             if (macros.size() == PmilterCodes.MAX_MACROS_PER_STAGE) {
                 throw reader.error(Problem.STRUCTURE, command + ": MACID entries: " + (macros.size() + 1)
                         + " (expected: <= " + PmilterCodes.MAX_MACROS_PER_STAGE + ")");
