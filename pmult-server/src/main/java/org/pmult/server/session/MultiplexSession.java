@@ -329,10 +329,13 @@ public final class MultiplexSession implements PmilterSessionHandler {
                     messageId == null ? "-" : messageId, stage.tag(), reply.code(),
                     reply.text() == null ? "" : reply.text() + " ", legs.get(decider).clientName(),
                     decided.defaultAction() ? ", default action" : "");
-        } else if (allAccepted()) {
-            reply = reply(ReplyCode.ACCEPT, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
         } else {
-            reply = reply(ReplyCode.CONTINUE, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
+            ReplyCode code = allAccepted() ? ReplyCode.ACCEPT : ReplyCode.CONTINUE;
+            reply = reply(code, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("session {} client {}: {} -> {}{}", seid, clientAddress, stage.tag(), code,
+                        reply.modifications().isEmpty() ? "" : " with " + reply.modifications());
+            }
         }
         count(stage, reply.code());
         return reply;

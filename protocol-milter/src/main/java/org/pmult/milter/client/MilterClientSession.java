@@ -3,6 +3,9 @@ package org.pmult.milter.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.logging.ByteBufFormat;
+import io.netty.handler.logging.LogLevel;
+import io.netty.handler.logging.LoggingHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
@@ -59,6 +62,9 @@ import java.util.concurrent.TimeUnit;
 public final class MilterClientSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(MilterClientSession.class);
+    /** Logger of the Milter wire transcript (hex dump of every frame at TRACE). */
+    public static final String WIRE_LOGGER = "org.pmult.milter.wire";
+    private static final Logger WIRE_LOG = LoggerFactory.getLogger(WIRE_LOGGER);
     private static final MilterReplyDecoder REPLY_DECODER = new MilterReplyDecoder();
     /** Bounds what one end of message may accumulate; far beyond any real filter (a 4 GiB body is 65536 chunks). */
     static final int MAX_MODIFICATIONS = 65_536;
@@ -100,6 +106,10 @@ public final class MilterClientSession {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (WIRE_LOG.isTraceEnabled()) {
+                            // The protocol transcript (--debug at its highest level): every frame in hex.
+                            ch.pipeline().addLast(new LoggingHandler(WIRE_LOGGER, LogLevel.TRACE, ByteBufFormat.HEX_DUMP));
+                        }
                         ch.pipeline().addLast(new MilterFrameDecoder(maxFrameLength), REPLY_DECODER, encoder,
                                 new MilterClientHandler(MilterClientSession.this));
                     }
