@@ -32,7 +32,7 @@ final class ReportPrinter {
         }
         long failedExpectations = report.failedExpectations().size();
         out.printf(Locale.ROOT, "summary: %d sessions, %d commands, %d failure-rule verdicts (%d unexpected); "
-                        + "%d expectations, %d failed; %d pmilter connection(s); %.3f s; %s%n",
+                        + "%d expectations, %d failed; %d pmilter connection attempt(s); %.3f s; %s%n",
                 report.sessions().size(), report.commandCount(), report.synthesized().size(), unexpected.size(),
                 report.expectationCount(), failedExpectations, connections,
                 report.duration().toNanos() / 1e9, report.passed() ? "PASS" : "FAIL");

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.sim.testing.Reaction;
 import org.pmult.sim.testing.ScriptedPmilter;
+import org.pmult.sim.testing.Simulators;
 
 /** The command line: what it prints and its exit status. */
 class SimCommandTest {
@@ -40,6 +42,11 @@ class SimCommandTest {
 
     @TempDir
     Path directory;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Simulators.warmUp();
+    }
 
     private ScriptedPmilter pmilter;
     private final StringWriter out = new StringWriter();
@@ -79,7 +86,7 @@ class SimCommandTest {
         assertTrue(printed.contains("S1 connect 192.0.2.10:40001 mx.example.org -> CONTINUE\n"), printed);
         assertTrue(printed.contains("S1 rcpt <blocked@example.net> -> REJECT 550 5.1.1 No such user\n"), printed);
         assertTrue(printed.contains("S1 dot -> CONTINUE\nS1     +header X-Foo: bar\n"), printed);
-        assertTrue(printed.contains("2 expectations, 0 failed; 1 pmilter connection(s)"), printed);
+        assertTrue(printed.contains("2 expectations, 0 failed; 1 pmilter connection attempt(s)"), printed);
         assertTrue(printed.trim().endsWith("PASS"), printed);
     }
 
@@ -114,7 +121,7 @@ class SimCommandTest {
         Path scenario = write("hang.scenario", "session S1\n  ehlo x\n  mail <a@b>\n");
 
         assertEquals(SimCommand.EXIT_FAILED, run("--connect", connect(), "--scenario", scenario.toString(),
-                "--timeout", "300ms", "--flags", "accept_but_reconnect"));
+                "--timeout", "500ms", "--flags", "accept_but_reconnect"));
 
         String printed = out.toString();
         assertTrue(printed.contains("S1 ehlo x -> CONTINUE (policy_milter failure rule after TIMEOUT: "), printed);
@@ -128,7 +135,7 @@ class SimCommandTest {
         Path scenario = write("hang.scenario", "session S1\n  ehlo x\n  expect shutdown 421 4.3.0*\n");
 
         assertEquals(SimCommand.EXIT_PASSED, run("--connect", connect(), "--scenario", scenario.toString(),
-                "--timeout", "300ms", "--flags", "abort"));
+                "--timeout", "500ms", "--flags", "abort"));
 
         assertTrue(out.toString().contains("S1 session ended: policy_milter failure with flags abort"), out::toString);
     }

@@ -64,6 +64,11 @@ final class PolicyMilterLink implements AutoCloseable {
         return current;
     }
 
+    /** The latest connection or attempt, without starting one; completes with {@code null} if there is none. */
+    synchronized CompletableFuture<LinkConnection> latestAttempt() {
+        return current != null ? current : CompletableFuture.completedFuture(null);
+    }
+
     /** Closes {@code link} and forgets it, so the next {@link #acquire()} reconnects. */
     void drop(LinkConnection link) {
         synchronized (this) {
@@ -104,7 +109,7 @@ final class PolicyMilterLink implements AutoCloseable {
         return PmilterClientConnection.connect(bootstrap, nettyAddress, clientSettings)
                 .exceptionally(error -> {
                     throw new CompletionException(new LinkException(PmilterFailure.CONNECT_FAILED,
-                            "pmilter " + peer + ": " + unwrap(error).getMessage(), unwrap(error)));
+                            "cannot connect to pmilter " + peer + ": " + rootCause(error).getMessage(), unwrap(error)));
                 })
                 .thenCompose(connection -> connection.negotiate(offeredCaps, offeredMaxSessions)
                         .handle((reply, error) -> {
@@ -142,6 +147,14 @@ final class PolicyMilterLink implements AutoCloseable {
                     + ", which smtps did not offer (offered: " + Capability.describe(offeredCaps) + ")";
         }
         return null;
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     static Throwable unwrap(Throwable error) {

@@ -46,18 +46,19 @@ final class SessionScheduler {
     }
 
     /**
-     * Connects and negotiates first, so the pmilter's MAXSESS bounds even the first sessions; a
-     * connection failure is left to the sessions, whose failure rule deals with it.
+     * Starts one session, whose CONNECT opens the connection, and the others once that attempt has
+     * ended, so the pmilter's MAXSESS bounds them too; a failed attempt is the sessions' to handle.
      */
     CompletableFuture<SimulationReport> start() {
-        link.acquire().whenComplete((connection, error) -> startMore());
+        startMore(1);
+        link.latestAttempt().whenComplete((connection, error) -> startMore(Integer.MAX_VALUE));
         return report;
     }
 
-    private void startMore() {
+    private void startMore(int atMost) {
         List<Integer> toStart = new ArrayList<>();
         synchronized (this) {
-            int limit = limit();
+            int limit = Math.min(atMost, limit());
             while (running < limit && nextJob < jobs.size()) {
                 toStart.add(nextJob++);
                 running++;
@@ -90,7 +91,7 @@ final class SessionScheduler {
         if (all) {
             report.complete(new SimulationReport(Arrays.asList(results), Duration.ofNanos(System.nanoTime() - startNanos)));
         } else if (!report.isDone()) {
-            startMore();
+            startMore(Integer.MAX_VALUE);
         }
     }
 

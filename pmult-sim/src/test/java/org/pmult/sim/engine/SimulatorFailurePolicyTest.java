@@ -12,6 +12,7 @@ import static org.pmult.sim.testing.Simulators.simulator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmult.pmilter.codec.PmilterCodes.Command;
@@ -22,6 +23,7 @@ import org.pmult.sim.scenario.Scenario;
 import org.pmult.sim.testing.Reaction;
 import org.pmult.sim.testing.Received;
 import org.pmult.sim.testing.ScriptedPmilter;
+import org.pmult.sim.testing.Simulators;
 
 /**
  * MeTA1's failure rules (§10.9) against a pmilter that never answers one command, answers ERROR, or
@@ -52,6 +54,11 @@ class SimulatorFailurePolicyTest {
             .
               dot
             """;
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        Simulators.warmUp();
+    }
 
     private static ScriptedPmilter hangingOnSlowRecipientOfFirstConnection() {
         return ScriptedPmilter.startInet().on(r -> r.connection() == 1 && r.command() == Command.RCPT
@@ -96,6 +103,7 @@ class SimulatorFailurePolicyTest {
             SimulationReport report = run(simulator, scenario(SESSIONS));
 
             SessionResult s1 = report.session("S1");
+            assertEquals(ReplySource.PMILTER, s1.byRequest("rcpt <ok1@example.net>").source());
             CommandResult slow = s1.byRequest("rcpt <slow@example.net>");
             assertEquals(ReplyCode.CONTINUE, slow.code());
             assertTrue(slow.synthesized());

@@ -17,8 +17,11 @@ import org.pmult.sim.scenario.ScenarioParser;
 /** Builds simulators and scenarios for tests. */
 public final class Simulators {
 
-    /** The reply timeout the failure tests use: short, so each timeout costs little. */
-    public static final Duration TIMEOUT = Duration.ofMillis(300);
+    /**
+     * The reply timeout the failure tests use: short, so each timeout costs little, yet long enough
+     * that a busy two-core machine answers every command that is not meant to hang.
+     */
+    public static final Duration TIMEOUT = Duration.ofMillis(500);
 
     private Simulators() {
     }
@@ -33,6 +36,17 @@ public final class Simulators {
 
     public static SimulatorSettings settings(SocketAddress address, FailurePolicy policy, Duration timeout) {
         return SimulatorSettings.of(new Meta1PolicyMilterConfig(address, timeout, policy, "test"));
+    }
+
+    /**
+     * Plays one full session against a scripted pmilter with a generous timeout, so class loading and
+     * JIT warm-up do not count against the short {@link #TIMEOUT} of the tests that follow.
+     */
+    public static void warmUp() throws Exception {
+        try (ScriptedPmilter pmilter = ScriptedPmilter.startInet();
+             Meta1Simulator simulator = simulator(pmilter.address(), FailurePolicy.ABORT, Duration.ofSeconds(30))) {
+            run(simulator, scenario("session W\n ehlo w\n mail <a@b>\n rcpt <c@d>\n data\n message\nx\n.\n dot\n"));
+        }
     }
 
     /** Runs and waits (bounded: every simulator read has its own timeout, this only guards the test). */
