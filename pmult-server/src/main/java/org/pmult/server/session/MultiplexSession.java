@@ -208,7 +208,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         return runMessageEvents(MetricStage.EOM, events, true).thenApply(reply -> {
             LOG.info("session {} client {} msgid {}: end of message -> {}{}", seid, clientAddress,
                     messageId == null ? "-" : messageId, reply.code(), reply.text() == null ? "" : " " + reply.text());
-            endTransaction();
+            endTransaction(false);
             state = State.CONNECTED;
             return reply;
         });
@@ -216,7 +216,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
 
     private CompletionStage<PmilterResponse.Reply> onAbort() {
         abortLegs();
-        endTransaction();
+        endTransaction(true);
         state = State.CONNECTED;
         count(MetricStage.ABORT, ReplyCode.CONTINUE);
         return CompletableFuture.completedFuture(reply(ReplyCode.CONTINUE, null, List.of()));
@@ -402,10 +402,16 @@ public final class MultiplexSession implements PmilterSessionHandler {
         splitter = null;
     }
 
-    /** After DOT or ABORT: legs that accepted only that message are consulted again. */
-    private void endTransaction() {
+    /**
+     * After DOT or ABORT: legs that accepted only that message are consulted again. They never saw
+     * the end of that message, so they get an ABORT to close it, as Sendmail does.
+     */
+    private void endTransaction(boolean abortSent) {
         for (int i = 0; i < legStates.length; i++) {
             if (legStates[i] == LegState.ACCEPTED_MESSAGE) {
+                if (!abortSent) {
+                    legs.get(i).abort();
+                }
                 legStates[i] = LegState.ACTIVE;
             }
         }

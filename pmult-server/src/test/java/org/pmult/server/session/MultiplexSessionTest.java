@@ -82,7 +82,8 @@ class MultiplexSessionTest {
         assertEquals(List.of("connect", "mail <a@b.example>"), first.calls, "an accepting milter is not asked again");
         assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
         send(session, mail());
-        assertEquals("mail <a@b.example>", first.calls.get(first.calls.size() - 1), "asked again after the transaction");
+        assertEquals(List.of("connect", "mail <a@b.example>", "abort", "mail <a@b.example>"), first.calls,
+                "asked again after the transaction");
     }
 
     @Test
@@ -104,6 +105,20 @@ class MultiplexSessionTest {
         assertEquals(List.of(new PmilterModification.AddHeader("X-Scanned", "yes")), dot.modifications());
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
                 "header Subject=hi", "header Message-ID=<m1@example>", "eoh", "body hello\r\n", "eom"), milter.calls);
+    }
+
+    @Test
+    void closesAnAcceptedMessageWithAbortAtDotBeforeTheNextTransaction() throws Exception {
+        ScriptedLeg accepting = new ScriptedLeg("accepting");
+        ScriptedLeg other = new ScriptedLeg("other");
+        MultiplexSession session = session(accepting, other);
+        connect(session);
+        accepting.next(LegVerdict.ACCEPT);
+        send(session, mail());
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY)).code());
+        send(session, mail());
+        assertEquals(List.of("connect", "mail <a@b.example>", "abort", "mail <a@b.example>"), accepting.calls);
+        assertEquals(List.of("connect", "mail <a@b.example>", "eoh", "eom", "mail <a@b.example>"), other.calls);
     }
 
     @Test
