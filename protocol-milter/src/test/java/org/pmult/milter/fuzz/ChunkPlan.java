@@ -6,22 +6,22 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * How a fuzz input is cut into reads: pseudo-random sizes seeded by the input itself, so the same
- * input always splits the same way (a finding reproduces) while different inputs split differently.
- * Most reads are 1..8 bytes, to cut length prefixes and entry headers; some are up to 512 bytes.
+ * How a fuzz input is cut into reads, chosen pseudo-randomly with the input itself as the seed, so
+ * the same input always arrives the same way (a finding reproduces) while its mutants arrive
+ * differently: one read in four inputs, otherwise reads of mostly 1..8 bytes (cutting length
+ * prefixes and headers) and sometimes up to 512 bytes.
  */
 final class ChunkPlan {
 
     private ChunkPlan() {
     }
 
-    /** The whole input as a single read (at least one read, even for the empty input). */
-    static List<Integer> whole(byte[] input) {
-        return List.of(input.length);
-    }
-
-    static List<Integer> split(byte[] input) {
+    /** The read sizes for {@code input}; at least one read, even for the empty input. */
+    static List<Integer> of(byte[] input) {
         SplittableRandom random = new SplittableRandom(Arrays.hashCode(input));
+        if (input.length == 0 || random.nextInt(4) == 0) {
+            return List.of(input.length);
+        }
         List<Integer> sizes = new ArrayList<>();
         int left = input.length;
         while (left > 0) {
