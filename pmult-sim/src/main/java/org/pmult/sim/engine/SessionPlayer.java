@@ -1,22 +1,12 @@
 package org.pmult.sim.engine;
 
-import io.netty.buffer.Unpooled;
-import io.netty.util.NetUtil;
-import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
-import org.pmult.pmilter.client.PmilterConnectionClosedException;
-import org.pmult.pmilter.client.PmilterProtocolException;
-import org.pmult.pmilter.client.PmilterReplyTimeoutException;
 import org.pmult.pmilter.codec.PmilterCodes.Command;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
-import org.pmult.pmilter.codec.PmilterCodes.Stage;
-import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
@@ -80,19 +70,6 @@ final class SessionPlayer {
     private record Decision(ReplyCode code, String text) {
     }
 
-    /** What came of offering a command to the pmilter. */
-    private sealed interface Outcome permits Replied, NotSent, Failed {
-    }
-
-    private record Replied(PmilterResponse.Reply reply) implements Outcome {
-    }
-
-    private record NotSent(ReplySource source, ReplyCode code, String text) implements Outcome {
-    }
-
-    private record Failed(PmilterFailure failure, String detail) implements Outcome {
-    }
-
     /** An outcome, whether it came over a resynchronised connection, and when asking started. */
     private record Asked(Outcome outcome, boolean resynchronised, long startNanos) {
     }
@@ -111,7 +88,7 @@ final class SessionPlayer {
     private final PolicyMilterLink link;
     private final SimulatorSettings settings;
     private final FailurePolicy policy;
-    private final MacroValues macros = new MacroValues();
+    private final SessionRequests requests;
     private final List<CommandResult> results = new ArrayList<>();
     private final CompletableFuture<SessionResult> done = new CompletableFuture<>();
 
@@ -132,6 +109,7 @@ final class SessionPlayer {
         this.link = link;
         this.settings = settings;
         this.policy = settings.policyMilter().policy();
+        this.requests = new SessionRequests(seid);
     }
 
     /** Plays the session; completes with its result, or exceptionally only on a bug. */
@@ -166,7 +144,7 @@ final class SessionPlayer {
 
     private CompletableFuture<Void> run(int index, SessionStep step) {
         if (step instanceof SessionStep.SetMacro macro) {
-            macros.set(macro.macroId(), macro.value());
+            requests.learn(macro);
             return DONE;
         }
         if (step instanceof SessionStep.Connect connect) {
@@ -207,9 +185,9 @@ final class SessionPlayer {
 
     private CompletableFuture<Void> connect(int index, SessionStep.Connect step) {
         connectStep = step;
-        return ask(Command.CONNECT, false, this::connectRequest).thenAccept(asked -> {
+        return ask(Command.CONNECT, false, conn -> requests.connect(conn, step)).thenAccept(asked -> {
             Verdict verdict = verdictOf(Command.CONNECT, asked.outcome(), false);
-            record(index, step, describe(step), asked, verdict);
+            record(index, step, StepText.of(step), asked, verdict);
             switch (verdict.code()) {
                 case CONTINUE -> {
                     // the session is open
@@ -228,9 +206,9 @@ final class SessionPlayer {
     }
 
     private CompletableFuture<Void> ehlo(int index, SessionStep.Ehlo step) {
-        return ask(Command.EHLO, false, conn -> ehloRequest(conn, step)).thenAccept(asked -> {
+        return ask(Command.EHLO, false, conn -> requests.ehlo(conn, step)).thenAccept(asked -> {
             Verdict verdict = verdictOf(Command.EHLO, asked.outcome(), false);
-            record(index, step, describe(step), asked, verdict);
+            record(index, step, StepText.of(step), asked, verdict);
             switch (verdict.code()) {
                 case CONTINUE -> greeting = step;
                 case ACCEPT -> {
@@ -245,10 +223,9 @@ final class SessionPlayer {
     }
 
     private CompletableFuture<Void> mail(int index, SessionStep.Mail step) {
-        return ask(Command.MAIL, false, conn -> new PmilterRequest.Mail(seid, step.reversePath(), step.esmtpArgs(),
-                macrosFor(conn, Stage.MAIL))).thenAccept(asked -> {
+        return ask(Command.MAIL, false, conn -> requests.mail(conn, step)).thenAccept(asked -> {
             Verdict verdict = verdictOf(Command.MAIL, asked.outcome(), true);
-            record(index, step, describe("mail", step.reversePath(), step.esmtpArgs()), asked, verdict);
+            record(index, step, StepText.of(step), asked, verdict);
             switch (verdict.code()) {
                 case CONTINUE -> startTransaction(step, verdict);
                 case ACCEPT, DISCARD -> decideIfNew(startTransaction(step, verdict), verdict);
@@ -262,14 +239,14 @@ final class SessionPlayer {
     }
 
     private CompletableFuture<Void> rcpt(int index, SessionStep.Rcpt step) {
-        String request = describe("rcpt", step.forwardPath(), step.esmtpArgs());
+        String request = StepText.of(step);
         if (transaction == null) {
             recordLocal(index, step, request, ReplyCode.REJECT, Meta1Replies.NEED_MAIL);
             return DONE;
         }
         Transaction current = transaction;
         int recipientIndex = current.nextRecipientIndex++;
-        return ask(Command.RCPT, true, conn -> rcptRequest(conn, step, recipientIndex)).thenAccept(asked -> {
+        return ask(Command.RCPT, true, conn -> requests.rcpt(conn, step, recipientIndex)).thenAccept(asked -> {
             Verdict verdict = verdictOf(Command.RCPT, asked.outcome(), true);
             record(index, step, request, asked, verdict);
             seen(current, verdict);
@@ -299,7 +276,7 @@ final class SessionPlayer {
             return DONE;
         }
         Transaction current = transaction;
-        return ask(Command.DATA, true, conn -> new PmilterRequest.Data(seid, macrosFor(conn, Stage.DATA)))
+        return ask(Command.DATA, true, requests::data)
                 .thenAccept(asked -> {
                     Verdict verdict = verdictOf(Command.DATA, asked.outcome(), true);
                     record(index, step, "data", asked, verdict);
@@ -319,7 +296,7 @@ final class SessionPlayer {
 
     private CompletableFuture<Void> message(int index, SessionStep.Message step) {
         byte[] content = step.content();
-        String request = "message " + content.length + " bytes";
+        String request = StepText.of(step);
         if (transaction == null) {
             recordLocal(index, step, request, ReplyCode.REJECT, Meta1Replies.NEED_MAIL);
             return DONE;
@@ -352,10 +329,9 @@ final class SessionPlayer {
     /** Sends MSG chunks in order until one is not answered CONTINUE by the pmilter, or all are sent. */
     private CompletableFuture<Asked> sendChunks(byte[] content, int offset) {
         int length = Math.min(settings.chunkSize(), content.length - offset);
-        return ask(Command.MSG, true,
-                conn -> new PmilterRequest.Msg(seid, Unpooled.wrappedBuffer(content, offset, length)))
+        return ask(Command.MSG, true, conn -> requests.msg(content, offset, length))
                 .thenCompose(asked -> {
-                    boolean continued = asked.outcome() instanceof Replied replied
+                    boolean continued = asked.outcome() instanceof Outcome.Replied replied
                             && replied.reply().code() == ReplyCode.CONTINUE;
                     if (continued && offset + length < content.length) {
                         return sendChunks(content, offset + length);
@@ -374,7 +350,7 @@ final class SessionPlayer {
             recordLocal(index, step, "dot", ReplyCode.REJECT, Meta1Replies.NEED_DATA);
             return DONE;
         }
-        return ask(Command.DOT, true, conn -> new PmilterRequest.Dot(seid, macrosFor(conn, Stage.DOT)))
+        return ask(Command.DOT, true, requests::dot)
                 .thenAccept(asked -> {
                     Verdict verdict = verdictOf(Command.DOT, asked.outcome(), true);
                     record(index, step, "dot", asked, verdict);
@@ -405,7 +381,7 @@ final class SessionPlayer {
         }
         long start = System.nanoTime();
         // ABORT has no stage bit and is not covered by an earlier ACCEPT: the pmilter must hear of the RSET
-        return send(bound, new PmilterRequest.Abort(seid)).thenAccept(outcome -> {
+        return Outcome.send(bound, requests.abort()).thenAccept(outcome -> {
             Verdict verdict = verdictOf(Command.ABORT, outcome, true);
             record(index, step, "abort", new Asked(outcome, false, start), verdict);
             if (verdict.code() == ReplyCode.SHUTDOWN) {
@@ -416,10 +392,10 @@ final class SessionPlayer {
 
     private CompletableFuture<Void> unknown(int index, SessionStep.Unknown step) {
         boolean inTransaction = transaction != null;
-        return ask(Command.UNKNOWN, inTransaction, conn -> new PmilterRequest.Unknown(seid, step.commandLine()))
+        return ask(Command.UNKNOWN, inTransaction, conn -> requests.unknown(step))
                 .thenAccept(asked -> {
                     Verdict verdict = verdictOf(Command.UNKNOWN, asked.outcome(), inTransaction);
-                    record(index, step, "unknown " + step.commandLine(), asked, verdict);
+                    record(index, step, StepText.of(step), asked, verdict);
                     if (verdict.code() == ReplyCode.SHUTDOWN) {
                         shutdown(verdict);
                     }
@@ -438,14 +414,14 @@ final class SessionPlayer {
         long start = System.nanoTime();
         if (inTransaction && transaction != null && transaction.decision != null) {
             Decision decision = transaction.decision;
-            return completed(new NotSent(ReplySource.ALREADY_DECIDED, decision.code(), decision.text()), false, start);
+            return completed(new Outcome.NotSent(ReplySource.ALREADY_DECIDED, decision.code(), decision.text()), false, start);
         }
         switch (filter) {
             case UNFILTERED -> {
-                return completed(new NotSent(ReplySource.UNFILTERED, ReplyCode.CONTINUE, null), false, start);
+                return completed(new Outcome.NotSent(ReplySource.UNFILTERED, ReplyCode.CONTINUE, null), false, start);
             }
             case ACCEPTED_SESSION -> {
-                return completed(new NotSent(ReplySource.ALREADY_DECIDED, ReplyCode.ACCEPT, null), false, start);
+                return completed(new Outcome.NotSent(ReplySource.ALREADY_DECIDED, ReplyCode.ACCEPT, null), false, start);
             }
             case FILTERING -> {
                 if (bound != null) {
@@ -461,7 +437,7 @@ final class SessionPlayer {
         link.acquire().whenComplete((conn, error) -> {
             try {
                 if (error != null) {
-                    result.complete(new Asked(failed(error), replay, start));
+                    result.complete(new Asked(Outcome.failed(error), replay, start));
                     return;
                 }
                 bound = conn;
@@ -487,14 +463,9 @@ final class SessionPlayer {
     private CompletableFuture<Asked> sendOn(LinkConnection conn, Command command,
             Function<LinkConnection, PmilterRequest.SessionRequest> request, boolean resynchronised, long start) {
         if (!conn.wants(command)) {
-            return completed(new NotSent(ReplySource.NOT_REQUESTED, ReplyCode.CONTINUE, null), resynchronised, start);
+            return completed(new Outcome.NotSent(ReplySource.NOT_REQUESTED, ReplyCode.CONTINUE, null), resynchronised, start);
         }
-        return send(conn, request.apply(conn)).thenApply(outcome -> new Asked(outcome, resynchronised, start));
-    }
-
-    private CompletableFuture<Outcome> send(LinkConnection conn, PmilterRequest.SessionRequest request) {
-        return conn.connection().send(request).handle((reply, error) -> error == null
-                ? new Replied(reply) : failed(error));
+        return Outcome.send(conn, request.apply(conn)).thenApply(outcome -> new Asked(outcome, resynchronised, start));
     }
 
     /**
@@ -506,17 +477,17 @@ final class SessionPlayer {
         if (pending == Command.CONNECT) {
             return replays;
         }
-        replays.add(new Replay(Command.CONNECT, this::connectRequest));
+        SessionStep.Connect connect = connectStep;
+        replays.add(new Replay(Command.CONNECT, conn -> requests.connect(conn, connect)));
         SessionStep.Ehlo ehlo = greeting;
         if (ehlo != null) {
-            replays.add(new Replay(Command.EHLO, conn -> ehloRequest(conn, ehlo)));
+            replays.add(new Replay(Command.EHLO, conn -> requests.ehlo(conn, ehlo)));
         }
         Transaction current = transaction;
         if (current != null) {
-            replays.add(new Replay(Command.MAIL, conn -> new PmilterRequest.Mail(seid, current.mail.reversePath(),
-                    current.mail.esmtpArgs(), macrosFor(conn, Stage.MAIL))));
+            replays.add(new Replay(Command.MAIL, conn -> requests.mail(conn, current.mail)));
             for (AcceptedRecipient recipient : List.copyOf(current.accepted)) {
-                replays.add(new Replay(Command.RCPT, conn -> rcptRequest(conn, recipient.step(), recipient.index())));
+                replays.add(new Replay(Command.RCPT, conn -> requests.rcpt(conn, recipient.step(), recipient.index())));
             }
         }
         return replays;
@@ -535,8 +506,8 @@ final class SessionPlayer {
             return replayFrom(conn, replays, index + 1);
         }
         LOG.debug("session {}: replaying {} on connection #{}", seid, replay.command(), conn.generation());
-        return send(conn, replay.request().apply(conn)).thenCompose(outcome -> {
-            if (outcome instanceof Replied replied && replied.reply().code() == ReplyCode.CONTINUE) {
+        return Outcome.send(conn, replay.request().apply(conn)).thenCompose(outcome -> {
+            if (outcome instanceof Outcome.Replied replied && replied.reply().code() == ReplyCode.CONTINUE) {
                 return replayFrom(conn, replays, index + 1);
             }
             return CompletableFuture.completedFuture(outcome);
@@ -547,24 +518,24 @@ final class SessionPlayer {
 
     /** The verdict for an outcome; a failure applies the failure rule (§10.9) right here. */
     private Verdict verdictOf(Command command, Outcome outcome, boolean transactionOpen) {
-        if (outcome instanceof NotSent notSent) {
+        if (outcome instanceof Outcome.NotSent notSent) {
             return new Verdict(notSent.code(), notSent.text(), List.of(), notSent.source(), null, null);
         }
-        Failed failed;
-        if (outcome instanceof Replied replied) {
+        Outcome.Failed failed;
+        if (outcome instanceof Outcome.Replied replied) {
             PmilterResponse.Reply reply = replied.reply();
             String violation = violation(command, reply, transactionOpen);
             if (reply.code() == ReplyCode.ERROR) {
-                failed = new Failed(PmilterFailure.ERROR_REPLY, "pmilter answered ERROR to " + command
+                failed = new Outcome.Failed(PmilterFailure.ERROR_REPLY, "pmilter answered ERROR to " + command
                         + (reply.text() == null ? "" : " (" + reply.text() + ")"));
             } else if (violation != null) {
-                failed = new Failed(PmilterFailure.PROTOCOL_VIOLATION, violation);
+                failed = new Outcome.Failed(PmilterFailure.PROTOCOL_VIOLATION, violation);
             } else {
                 String text = reply.text() != null ? reply.text() : reply.code().defaultText();
                 return new Verdict(reply.code(), text, reply.modifications(), ReplySource.PMILTER, null, null);
             }
         } else {
-            failed = (Failed) outcome;
+            failed = (Outcome.Failed) outcome;
         }
         return applyFailurePolicy(command, failed);
     }
@@ -582,7 +553,7 @@ final class SessionPlayer {
         return null;
     }
 
-    private Verdict applyFailurePolicy(Command command, Failed failed) {
+    private Verdict applyFailurePolicy(Command command, Outcome.Failed failed) {
         LOG.info("session {}: {} failed ({}: {}); applying policy_milter flags {}", seid, command, failed.failure(),
                 failed.detail(), policy.flagName());
         if (bound != null) {
@@ -603,23 +574,6 @@ final class SessionPlayer {
                         ReplySource.FAILURE_POLICY, failed.failure(), failed.detail());
             }
         };
-    }
-
-    private static Failed failed(Throwable error) {
-        Throwable cause = PolicyMilterLink.unwrap(error);
-        PmilterFailure kind;
-        if (cause instanceof LinkException linkFailure) {
-            kind = linkFailure.failure();
-        } else if (cause instanceof PmilterReplyTimeoutException) {
-            kind = PmilterFailure.TIMEOUT;
-        } else if (cause instanceof PmilterConnectionClosedException || cause instanceof java.io.IOException) {
-            kind = PmilterFailure.CONNECTION_LOST;
-        } else if (cause instanceof PmilterProtocolException) {
-            kind = PmilterFailure.PROTOCOL_VIOLATION;
-        } else {
-            throw new CompletionException(cause);
-        }
-        return new Failed(kind, cause.getMessage());
     }
 
     // ---- state changes ------------------------------------------------------------------------
@@ -660,7 +614,7 @@ final class SessionPlayer {
         LinkConnection conn = bound;
         bound = null;
         if (conn != null) {
-            conn.connection().send(new PmilterRequest.Close(seid)).whenComplete((ignored, error) -> {
+            conn.connection().send(requests.close()).whenComplete((ignored, error) -> {
                 if (error != null) {
                     LOG.debug("session {}: CLOSE not delivered: {}", seid, error.toString());
                 }
@@ -679,29 +633,12 @@ final class SessionPlayer {
         LinkConnection conn = bound;
         bound = null;
         if (conn != null) {
-            conn.connection().send(new PmilterRequest.Close(seid));
+            conn.connection().send(requests.close());
         }
         done.completeExceptionally(PolicyMilterLink.unwrap(error));
     }
 
     // ---- requests and records -----------------------------------------------------------------
-
-    private PmilterRequest.SessionRequest connectRequest(LinkConnection conn) {
-        return new PmilterRequest.Connect(seid, connectStep.clientAddress(), connectStep.clientPort(),
-                connectStep.clientName(), macrosFor(conn, Stage.CONNECT));
-    }
-
-    private PmilterRequest.SessionRequest ehloRequest(LinkConnection conn, SessionStep.Ehlo step) {
-        return new PmilterRequest.Ehlo(seid, step.argument(), step.kind(), macrosFor(conn, Stage.EHLO));
-    }
-
-    private PmilterRequest.SessionRequest rcptRequest(LinkConnection conn, SessionStep.Rcpt step, int index) {
-        return new PmilterRequest.Rcpt(seid, step.forwardPath(), index, step.esmtpArgs(), macrosFor(conn, Stage.RCPT));
-    }
-
-    private PmilterMacros macrosFor(LinkConnection conn, Stage stage) {
-        return macros.forStage(stage, conn.negotiated().macrosAt(stage));
-    }
 
     private void record(int index, SessionStep step, String request, Asked asked, Verdict verdict) {
         results.add(new CommandResult(index, step.line(), step.command(), request, verdict.code(), verdict.text(),
@@ -721,19 +658,5 @@ final class SessionPlayer {
 
     private IllegalStateException impossible(Verdict verdict) {
         return new IllegalStateException("session " + seid + ": verdict " + verdict + " cannot reach this point");
-    }
-
-    private static String describe(SessionStep.Connect step) {
-        String host = NetUtil.toAddressString(step.clientAddress());
-        String address = step.clientAddress() instanceof Inet6Address ? "[" + host + "]" : host;
-        return "connect " + address + ":" + step.clientPort() + (step.clientName().isEmpty() ? "" : " " + step.clientName());
-    }
-
-    private static String describe(SessionStep.Ehlo step) {
-        return step.kind().name().toLowerCase(Locale.ROOT) + " " + step.argument();
-    }
-
-    private static String describe(String verb, String path, String esmtpArgs) {
-        return verb + " " + path + (esmtpArgs == null ? "" : " " + esmtpArgs);
     }
 }
