@@ -29,7 +29,7 @@ import org.pmult.server.config.LoadedConfig;
  * {@link ConfigLoader#read} exactly as at startup or reload. It must give a configuration, or a
  * {@link ConfigException} whose location is the file, at a line the text has, and whose message is
  * that location followed by the problem; never another exception, and never take longer than
- * {@link #LIMIT}. Run by {@code mvn verify} on the seeds in {@code GnuConfigReaderFuzzTestInputs};
+ * {@link #LIMIT} ({@link Watchdog}). Run by {@code mvn verify} on the seeds in {@code GnuConfigReaderFuzzTestInputs};
  * see docs/hardening.md for a fuzzing run.
  */
 class GnuConfigReaderFuzzTest {
@@ -74,7 +74,7 @@ class GnuConfigReaderFuzzTest {
             "pmilter-debug", "unix://", "inet://", "inet6://", "inet:", "@127.0.0.1", "[::1]:", "seconds",
             "minutes", "1M", "1024K", "pmult.trace7", "{", "}", ";", "(", ")", ",", "\"", "<<EOT", "EOT;",
             "<<-", "/*", "*/", "//", "#", "\\"})
-    void readsAConfigOrRejectsItAtAFileLine(byte[] input) {
+    void readsAConfigOrRejectsItAtAFileLine(byte[] input) throws Exception {
         // Lossy on purpose: invalid UTF-8 becomes U+FFFD, so the fuzzer's bytes reach the parser. A file
         // that is not UTF-8 at all is one early rejection; inputs starting "#raw-bytes" go in unchanged.
         String text = new String(input, StandardCharsets.UTF_8);
