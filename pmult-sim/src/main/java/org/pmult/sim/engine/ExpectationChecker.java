@@ -1,6 +1,7 @@
 package org.pmult.sim.engine;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.pmult.sim.scenario.Expectation;
 import org.pmult.sim.scenario.ScenarioWords;
@@ -35,8 +36,8 @@ final class ExpectationChecker {
 
     /** {@code REJECT 550 5.7.1 No (pmilter)}. */
     static String describe(CommandResult result) {
-        return ScenarioWords.verdictWord(result.code()).toUpperCase(java.util.Locale.ROOT)
-                + (result.text() == null ? "" : " " + result.text()) + " (" + result.source().name().toLowerCase(
-                java.util.Locale.ROOT).replace('_', ' ') + ")";
+        return ScenarioWords.verdictWord(result.code()).toUpperCase(Locale.ROOT)
+                + (result.text() == null ? "" : " " + result.text())
+                + " (" + result.source().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
     }
 }
