@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import org.pmult.server.config.SocketEndpoint;
 import org.pmult.sim.engine.Meta1Simulator;
 import org.pmult.sim.engine.RunOptions;
 import org.pmult.sim.engine.SimulationReport;
@@ -52,7 +53,7 @@ public final class SimCommand implements Callable<Integer> {
         Path meta1Config;
 
         @Option(names = "--connect", paramLabel = "ADDRESS", required = true,
-                description = "pmilter address: inet:HOST:PORT, HOST:PORT, [IPV6]:PORT, unix:PATH or /PATH.")
+                description = "pmilter address in any form pmult's listen statement takes: inet://HOST:PORT, inet:PORT@HOST, inet:HOST:PORT, unix:PATH or /PATH.")
         String connect;
     }
 
@@ -155,7 +156,7 @@ public final class SimCommand implements Callable<Integer> {
         if (target.meta1Config != null) {
             config = Meta1ConfigParser.parse(target.meta1Config);
         } else {
-            SocketAddress address = EndpointParser.parse(target.connect);
+            SocketAddress address = SocketEndpoint.parse(target.connect).toSocketAddress();
             config = new Meta1PolicyMilterConfig(address, Meta1PolicyMilterConfig.DEFAULT_TIMEOUT,
                     FailurePolicy.TEMPFAIL, "--connect");
         }

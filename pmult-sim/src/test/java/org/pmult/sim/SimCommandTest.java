@@ -73,7 +73,7 @@ class SimCommandTest {
     }
 
     private String connect() {
-        return "127.0.0.1:" + ((InetSocketAddress) pmilter.address()).getPort();
+        return "inet://127.0.0.1:" + ((InetSocketAddress) pmilter.address()).getPort();
     }
 
     @Test
