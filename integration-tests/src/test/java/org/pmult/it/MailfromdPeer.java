@@ -175,6 +175,23 @@ public final class MailfromdPeer implements AutoCloseable {
         return pid;
     }
 
+    /**
+     * Stops mailfromd (by its pid file) but keeps the work directory, so {@link #restart()} can bring
+     * it back on the same socket: the way to take a milter down under a running pmult.
+     */
+    public void stop() {
+        run(List.of(peersDirectory().resolve("start-mailfromd.sh").toString(), "--stop", workDir.toString()), null);
+    }
+
+    /**
+     * Starts mailfromd again after {@link #stop()}, on the same socket with the same filter (its log
+     * starts afresh). The returned peer owns the work directory from now on: close that one, not this.
+     */
+    public MailfromdPeer restart() {
+        long restarted = runStartScript(peersDirectory(), socketSpec, workDir, filter);
+        return new MailfromdPeer(transport, workDir, filter, address, socketSpec, restarted);
+    }
+
     /** Stops mailfromd (by its pid file) and removes the temporary directory. */
     @Override
     public void close() {
