@@ -71,6 +71,8 @@ public final class MilterClient {
     private final PmultMetrics.ClientMeters meters;
     private final SocketAddress address;
     private final MilterClientSettings settings;
+    /** As {@link #settings}, but reporting to {@link ProbeObserver}: a probe serves no session. */
+    private final MilterClientSettings probeSettings;
     private final LegVerdict downVerdict;
     private final MetricAction defaultMetricAction;
     private volatile Runnable onNeedsChanged = () -> { };
@@ -107,6 +109,7 @@ public final class MilterClient {
                 .defaultAction(action)
                 .observer(new Observer())
                 .build();
+        this.probeSettings = settings.toBuilder().observer(new ProbeObserver()).build();
         this.defaultMetricAction = MetricAction.valueOf(action.name());
         this.downVerdict = VerdictTranslation.of(new MilterVerdict.DefaultActionApplied(action,
                 new MilterFailure(MilterFailure.Kind.CONNECT, MilterStage.CONNECT, "milter is down")));
@@ -176,7 +179,8 @@ public final class MilterClient {
             return outcome;
         }
         EventLoop loop = probeGroup.next();
-        MilterClientSession probe = MilterClientSession.open(transport.clientBootstrap(loop, address), address, settings);
+        MilterClientSession probe = MilterClientSession.open(transport.clientBootstrap(loop, address), address,
+                probeSettings);
         probe.negotiation().addListener(done -> {
             probe.close();
             outcome.complete(health);
@@ -252,41 +256,64 @@ public final class MilterClient {
 
         @Override
         public void onReply(MilterStage stage, MilterVerdict verdict, long latencyNanos) {
-            MetricStage metricStage = METRIC_STAGES[stage.ordinal()];
-            if (metricStage.milterReplies()) {
-                meters.latency(metricStage, latencyNanos);
-            }
+            recordLatency(stage, latencyNanos);
         }
 
         @Override
         public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
             meters.defaultAction(defaultMetricAction);
-            MetricStage metricStage = METRIC_STAGES[stage.ordinal()];
-            switch (kind) {
-                case TIMEOUT -> {
-                    if (metricStage.milterReplies()) {
-                        meters.timeout(metricStage);
-                    } else {
-                        meters.failure(FailureKind.CLOSED);
-                    }
-                }
-                case CONNECT -> {
-                    meters.failure(FailureKind.CONNECT);
-                    markDown(message);
-                }
-                case CLOSED -> {
+            countFailure(stage, kind);
+            if (kind == MilterFailure.Kind.CONNECT
+                    || (stage == MilterStage.NEGOTIATE && kind != MilterFailure.Kind.TIMEOUT)) {
+                markDown(message);
+            }
+        }
+    }
+
+    /**
+     * A reconnect probe's events: success brings the client up; any failure, a timeout included,
+     * leaves it down and schedules the next probe. No default action is counted, since no session
+     * was answered in the milter's place.
+     */
+    private final class ProbeObserver implements MilterClientObserver {
+
+        @Override
+        public void onNegotiated(NegotiatedOptions negotiated) {
+            markUp(negotiated);
+        }
+
+        @Override
+        public void onReply(MilterStage stage, MilterVerdict verdict, long latencyNanos) {
+            recordLatency(stage, latencyNanos);
+        }
+
+        @Override
+        public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+            countFailure(stage, kind);
+            markDown(message);
+        }
+    }
+
+    private void recordLatency(MilterStage stage, long latencyNanos) {
+        MetricStage metricStage = METRIC_STAGES[stage.ordinal()];
+        if (metricStage.milterReplies()) {
+            meters.latency(metricStage, latencyNanos);
+        }
+    }
+
+    private void countFailure(MilterStage stage, MilterFailure.Kind kind) {
+        MetricStage metricStage = METRIC_STAGES[stage.ordinal()];
+        switch (kind) {
+            case TIMEOUT -> {
+                if (metricStage.milterReplies()) {
+                    meters.timeout(metricStage);
+                } else {
                     meters.failure(FailureKind.CLOSED);
-                    if (stage == MilterStage.NEGOTIATE) {
-                        markDown(message);
-                    }
-                }
-                case PROTOCOL -> {
-                    meters.failure(FailureKind.PROTOCOL);
-                    if (stage == MilterStage.NEGOTIATE) {
-                        markDown(message);
-                    }
                 }
             }
+            case CONNECT -> meters.failure(FailureKind.CONNECT);
+            case CLOSED -> meters.failure(FailureKind.CLOSED);
+            case PROTOCOL -> meters.failure(FailureKind.PROTOCOL);
         }
     }
 }

@@ -1,0 +1,109 @@
+package org.pmult.server.upstream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCommand;
+import org.pmult.milter.codec.MilterReply;
+import org.pmult.milter.testing.MilterScriptResponse;
+import org.pmult.milter.testing.ScriptedMilter;
+import org.pmult.server.config.Backoff;
+import org.pmult.server.config.ClientConfig;
+import org.pmult.server.config.ClientTimeouts;
+import org.pmult.server.config.FailureAction;
+import org.pmult.server.config.SocketEndpoint;
+import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.transport.Transports;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A milter client's health and its reconnect probes, against a scripted milter on a loopback port:
+ * a failed probe is nobody's session, so it applies no default action, and whatever way it fails it
+ * keeps the probing going until the milter is back.
+ */
+class MilterClientTest {
+
+    private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(20));
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Transports transport = Transports.best();
+    private final EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("milter-client-test", true));
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final PmultMetrics metrics = new PmultMetrics(registry);
+    private ScriptedMilter milter;
+    private MilterClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (milter != null) {
+            milter.close();
+        }
+        metrics.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void failedReconnectProbesApplyNoDefaultAction() {
+        // the milter hangs up on every OPTNEG: each probe fails
+        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> MilterScriptResponse.close()));
+        client = client(Duration.ofSeconds(5));
+
+        client.probe();
+        await("three probes").atMost(WAIT).until(() -> milter.connections() >= 3);
+
+        assertEquals(MilterClient.Health.DOWN, client.health());
+        assertEquals(0.0, defaultActions(), "no session was answered in the milter's place");
+    }
+
+    @Test
+    void keepsProbingAfterAProbeTimesOutAndSeesTheMilterBack() {
+        // first probe: hung up on (down); second: never answered (times out); then the milter is healthy
+        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> switch (connection) {
+            case 0 -> MilterScriptResponse.close();
+            case 1 -> MilterScriptResponse.silent();
+            default -> MilterScriptResponse.reply(new MilterReply.OptionNegotiation(
+                    MilterCodes.MAX_VERSION, ((MilterCommand.OptionNegotiation) command).actions(), 0));
+        }));
+        client = client(Duration.ofMillis(200));
+
+        client.probe();
+
+        await("the client back up").atMost(WAIT).until(() -> client.health() == MilterClient.Health.UP);
+        assertEquals(1.0, registry.get(PmultMetrics.MILTER_RECONNECTS).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count());
+    }
+
+    private ScriptedMilter start(ScriptedMilter.Builder builder) {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return builder.start(transport.serverBootstrap(group, group, any), any);
+    }
+
+    private MilterClient client(Duration readTimeout) {
+        int port = ((InetSocketAddress) milter.localAddress()).getPort();
+        ClientConfig config = new ClientConfig("mfd", SocketEndpoint.parse("inet://127.0.0.1:" + port),
+                new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                FailureAction.TEMPFAIL, Optional.empty(), Map.of());
+        return new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+    }
+
+    private double defaultActions() {
+        return registry.find(PmultMetrics.MILTER_DEFAULT_ACTIONS).tag(PmultMetrics.TAG_CLIENT, "mfd").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+}
