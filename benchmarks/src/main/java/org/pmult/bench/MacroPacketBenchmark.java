@@ -16,11 +16,8 @@ import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterCommandEncoder;
 import org.pmult.milter.codec.MilterMacros;
-import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.server.config.MacroStage;
-import org.pmult.server.macro.MacroCatalog;
-import org.pmult.server.macro.OwnMacro;
 import org.pmult.server.macro.SessionMacros;
 import org.pmult.server.macro.StageMacros;
 
@@ -40,8 +37,6 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class MacroPacketBenchmark {
 
-    private static final OwnMacro[] OWN_MACROS = OwnMacro.values();
-
     /**
      * What pmult's channels allocate from: Netty 4.2's default, the adaptive pooling allocator, which
      * recycles buffers on any thread. (PooledByteBufAllocator recycles its buffer objects only on
@@ -52,9 +47,8 @@ public class MacroPacketBenchmark {
     private SessionMacros session;
     private StageMacros mailStage;
     private MilterCommand.Macros prebuilt;
-    /** For the reused-holder prototype: one values array and command per (milter, stage), refilled. */
-    private String[] reusedValues;
-    private MilterCommand.Macros reusedCommand;
+    /** The D command kept for the stage, as MilterClientSession keeps one per stage. */
+    private MilterCommand.Macros cachedCommand;
 
     @Setup
     public void setUp() {
@@ -62,8 +56,6 @@ public class MacroPacketBenchmark {
         session = MacroFixtures.sessionAfterMail();
         mailStage = MacroFixtures.mailfromdPlan().macros(0, MacroStage.MAIL);
         prebuilt = new MilterCommand.Macros(MilterCodes.Command.MAIL, session.valuesFor(mailStage));
-        reusedValues = new String[mailStage.slots().length];
-        reusedCommand = new MilterCommand.Macros(MilterCodes.Command.MAIL, MilterMacros.of(mailStage.names(), reusedValues));
     }
 
     /** The encoder alone: size, allocate, write names and values, release. */
@@ -75,38 +67,23 @@ public class MacroPacketBenchmark {
         return length;
     }
 
-    /** The whole per-stage cost: request macros into the table, the stage's values, the packet. */
+    /**
+     * The whole per-stage cost as pmult pays it: request macros into the table, the stage's values
+     * into the session's reused holder ({@link SessionMacros#valuesFor}), the {@code D} command
+     * (reused per stage while the holder is the same, as {@code MilterClientSession} does), the packet.
+     */
     @Benchmark
     public int translateAndEncodeStage() {
         session.apply(request);
-        MilterCommand.Macros command = new MilterCommand.Macros(MilterCodes.Command.MAIL, session.valuesFor(mailStage));
+        MilterMacros values = session.valuesFor(mailStage);
+        MilterCommand.Macros command = cachedCommand;
+        if (command == null || command.macros() != values) {
+            command = new MilterCommand.Macros(MilterCodes.Command.MAIL, values);
+            cachedCommand = command;
+        }
         ByteBuf packet = MilterCommandEncoder.encode(alloc, command, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
         int length = packet.readableBytes();
         packet.release();
         return length;
-    }
-
-    /**
-     * A prototype, not pmult's code: the same work with the values array, MilterMacros and command
-     * kept per (milter, stage) and refilled in place, as docs/benchmarks.md proposes, to show what
-     * dropping the per-stage objects buys.
-     */
-    @Benchmark
-    public int translateAndEncodeStageReusingHolder() {
-        session.apply(request);
-        int[] slots = mailStage.slots();
-        for (int i = 0; i < slots.length; i++) {
-            reusedValues[i] = valueAt(slots[i]);
-        }
-        ByteBuf packet = MilterCommandEncoder.encode(alloc, reusedCommand, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
-        int length = packet.readableBytes();
-        packet.release();
-        return length;
-    }
-
-    /** SessionMacros has no read-by-slot accessor; the catalog says which kind of macro a slot holds. */
-    private String valueAt(int slot) {
-        Macro meta1 = MacroCatalog.meta1MacroAt(slot);
-        return meta1 != null ? session.get(meta1) : session.get(OWN_MACROS[slot]);
     }
 }

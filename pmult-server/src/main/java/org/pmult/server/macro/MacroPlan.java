@@ -75,7 +75,8 @@ public final class MacroPlan {
                 if (!need.fromSymlist()) {
                     names.addAll(defined.getOrDefault(stage, List.of()));
                 }
-                byStage[stage.ordinal()] = resolve(catalog, need.client(), stage, names, requested, warnings);
+                int key = clients.size() * STAGES.length + stage.ordinal();
+                byStage[stage.ordinal()] = resolve(catalog, need.client(), stage, names, requested, warnings, key);
             }
             clients.add(byStage);
         }
@@ -89,7 +90,7 @@ public final class MacroPlan {
     }
 
     private static StageMacros resolve(MacroCatalog catalog, String client, MacroStage stage, Set<String> names,
-                                       Map<PmilterCodes.Stage, Set<Macro>> requested, List<String> warnings) {
+                                       Map<PmilterCodes.Stage, Set<Macro>> requested, List<String> warnings, int key) {
         List<String> supplied = new ArrayList<>(names.size());
         int[] slots = new int[names.size()];
         for (String name : names) {
@@ -116,7 +117,7 @@ public final class MacroPlan {
         if (supplied.isEmpty()) {
             return StageMacros.NONE;
         }
-        return new StageMacros(MilterMacroNames.of(supplied), java.util.Arrays.copyOf(slots, supplied.size()));
+        return new StageMacros(MilterMacroNames.of(supplied), java.util.Arrays.copyOf(slots, supplied.size()), key);
     }
 
     private static void requestAt(PmilterCodes.Stage stage, Macro macro, Map<PmilterCodes.Stage, Set<Macro>> requested,

@@ -7,11 +7,19 @@ import org.pmult.pmilter.codec.PmilterMacros;
 /**
  * One SMTP session's macro values, one slot per {@link MacroCatalog} entry. MeTA1's values are
  * stored as they arrive and stay until replaced; building a stage's Milter macros is an array copy
- * by precomputed slot indexes.
+ * by precomputed slot indexes into a holder kept per (client, stage), so a stage seen before in the
+ * session (every RCPT, every later transaction) allocates nothing.
+ *
+ * <p>Reusing the holder is safe because a session handles one pmilter command at a time and a
+ * milter session writes (encodes) a command's macros before the reply that lets the next command
+ * of the session start; everything runs on the session's event loop.
  */
 public final class SessionMacros {
 
     private final String[] values = new String[MacroCatalog.size()];
+    /** Reusable holders by {@link StageMacros#key()}; grown on first use of a key. */
+    private MilterMacros[] holders = new MilterMacros[0];
+    private String[][] holderValues = new String[0][];
 
     public void set(OwnMacro macro, String value) {
         values[macro.slot()] = value;
@@ -36,16 +44,30 @@ public final class SessionMacros {
         }
     }
 
-    /** The values {@code stage} names, in its order; unknown ones are null and left out of the packet. */
+    /**
+     * The values {@code stage} names, in its order; unknown ones are null and left out of the packet.
+     * The result is refilled the next time the same stage is asked for: send it before that.
+     */
     public MilterMacros valuesFor(StageMacros stage) {
         if (stage.isEmpty()) {
             return MilterMacros.EMPTY;
         }
+        int key = stage.key();
+        if (key >= holders.length) {
+            int size = Math.max(key + 1, holders.length * 2);
+            holders = java.util.Arrays.copyOf(holders, size);
+            holderValues = java.util.Arrays.copyOf(holderValues, size);
+        }
+        String[] picked = holderValues[key];
+        if (picked == null) {
+            picked = new String[stage.slots().length];
+            holderValues[key] = picked;
+            holders[key] = MilterMacros.of(stage.names(), picked);
+        }
         int[] slots = stage.slots();
-        String[] picked = new String[slots.length];
         for (int i = 0; i < slots.length; i++) {
             picked[i] = values[slots[i]];
         }
-        return MilterMacros.of(stage.names(), picked);
+        return holders[key];
     }
 }

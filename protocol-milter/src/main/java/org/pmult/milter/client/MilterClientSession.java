@@ -89,6 +89,8 @@ public final class MilterClientSession {
     private long sentAtNanos;
     /** The answer in REJECT_CONNECTION (the rejection) and in ERROR/CLOSED (the default action). */
     private MilterVerdict storedVerdict;
+    /** The last D command per stage, reused for the same macro holder (see {@link #macrosCommand}). */
+    private final MilterCommand.Macros[] macrosCommands = new MilterCommand.Macros[MilterStage.values().length];
     /** Re-entrancy guard: completing a step may run caller code that submits the next one. */
     private boolean draining;
 
@@ -419,10 +421,24 @@ public final class MilterClientSession {
 
     // ---------------------------------------------------------------- writing
 
+    /**
+     * The D packet for a step; the record is kept per stage and reused while the caller passes the
+     * same (refilled) macro holder, so a repeated stage allocates no new command.
+     */
+    private MilterCommand.Macros macrosCommand(Step step) {
+        int index = step.stage.ordinal();
+        MilterCommand.Macros cached = macrosCommands[index];
+        if (cached == null || cached.macros() != step.macros) {
+            cached = new MilterCommand.Macros(step.stage.command(), step.macros);
+            macrosCommands[index] = cached;
+        }
+        return cached;
+    }
+
     private void send(Step step, boolean withMacros) {
         Channel ch = channel;
         if (withMacros && !step.macros.isEmpty()) {
-            ch.write(new MilterCommand.Macros(step.stage.command(), step.macros))
+            ch.write(macrosCommand(step))
                     .addListener((ChannelFutureListener) f -> onWritten(f, step, false));
         }
         MilterCommand command = step.nextCommand();

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Macro values for one stage: a precomputed {@link MilterMacroNames} plus a values array in the
  * same order. A null value means "not known" and the macro is left out of the packet, as Sendmail
- * does. For speed the array is not copied: do not change it after handing it over.
+ * does. For speed the array is not copied: its owner may refill it for the same stage's next use
+ * only after the packet carrying it was written (pmult reuses one per session, client and stage).
  */
 public final class MilterMacros {
 
