@@ -1,5 +1,8 @@
 package org.pmult.server.upstream;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -18,10 +21,12 @@ import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.MacroStage;
 import org.pmult.server.macro.MacroPlan;
 import org.pmult.server.macro.Stages;
+import org.pmult.server.metrics.ByteCountingHandler;
 import org.pmult.server.metrics.FailureKind;
 import org.pmult.server.metrics.MetricAction;
 import org.pmult.server.metrics.MetricStage;
 import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.TrafficSide;
 import org.pmult.server.session.LegVerdict;
 import org.pmult.server.transport.Transports;
 import org.slf4j.Logger;
@@ -70,6 +75,8 @@ public final class MilterClient {
     private final Backoff backoff;
     private final PmultMetrics.ClientMeters meters;
     private final SocketAddress address;
+    /** Counts every Milter connection's bytes as {@code side="milter"} traffic. */
+    private final ByteCountingHandler byteCounter;
     private final MilterClientSettings settings;
     /** As {@link #settings}, but reporting to {@link ProbeObserver}: a probe serves no session. */
     private final MilterClientSettings probeSettings;
@@ -99,6 +106,7 @@ public final class MilterClient {
         this.nextDelay = backoff.initial();
         this.meters = metrics.forClient(config.name());
         this.address = transport.nettyAddress(config.url().toSocketAddress());
+        this.byteCounter = metrics.byteCounter(TrafficSide.MILTER);
         DefaultAction action = DefaultAction.byConfigName(config.defaultAction().configName());
         this.settings = MilterClientSettings.builder(config.name())
                 .connectTimeout(config.timeouts().connect())
@@ -158,7 +166,7 @@ public final class MilterClient {
         if (health == Health.DOWN) {
             return null;
         }
-        return MilterClientSession.open(transport.clientBootstrap(loop, address), address, settings);
+        return MilterClientSession.open(bootstrap(loop), address, settings);
     }
 
     /** What a session gets, without trying, while the client is down. */
@@ -179,13 +187,26 @@ public final class MilterClient {
             return outcome;
         }
         EventLoop loop = probeGroup.next();
-        MilterClientSession probe = MilterClientSession.open(transport.clientBootstrap(loop, address), address,
-                probeSettings);
+        MilterClientSession probe = MilterClientSession.open(bootstrap(loop), address, probeSettings);
         probe.negotiation().addListener(done -> {
             probe.close();
             outcome.complete(health);
         });
         return outcome;
+    }
+
+    /**
+     * A bootstrap for one connection to the milter on {@code loop}. The session installs its own
+     * pipeline, so the byte counter goes in as each channel is created, ahead of everything else.
+     */
+    private Bootstrap bootstrap(EventLoop loop) {
+        io.netty.bootstrap.ChannelFactory<? extends Channel> plain =
+                transport.clientBootstrap(loop, address).config().channelFactory();
+        return new Bootstrap().group(loop).channelFactory((ChannelFactory<Channel>) () -> {
+            Channel channel = plain.newChannel();
+            channel.pipeline().addFirst("bytes", byteCounter);
+            return channel;
+        });
     }
 
     void close() {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A milter client's health and its reconnect probes, against a scripted milter on a loopback port:
@@ -89,6 +90,21 @@ class MilterClientTest {
         assertEquals(1.0, registry.get(PmultMetrics.MILTER_RECONNECTS).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count());
     }
 
+    @Test
+    void countsTheBytesOfItsMilterConnectionsAsMilterTraffic() {
+        milter = start(ScriptedMilter.builder());
+        client = client(Duration.ofSeconds(5));
+
+        client.probe();
+        await("the client up").atMost(WAIT).until(() -> client.health() == MilterClient.Health.UP);
+
+        // OPTNEG is 17 bytes on the wire each way: length, command, version, actions, protocol
+        await("milter traffic counted").atMost(WAIT).untilAsserted(() -> {
+            assertTrue(bytes(PmultMetrics.SENT) >= 17, "sent " + bytes(PmultMetrics.SENT));
+            assertTrue(bytes(PmultMetrics.RECEIVED) >= 17, "received " + bytes(PmultMetrics.RECEIVED));
+        });
+    }
+
     private ScriptedMilter start(ScriptedMilter.Builder builder) {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         return builder.start(transport.serverBootstrap(group, group, any), any);
@@ -100,6 +116,10 @@ class MilterClientTest {
                 new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
                 FailureAction.TEMPFAIL, Optional.empty(), Map.of());
         return new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+    }
+
+    private double bytes(String meter) {
+        return registry.get(meter).tag(PmultMetrics.TAG_SIDE, "milter").counter().count();
     }
 
     private double defaultActions() {
