@@ -1,0 +1,372 @@
+package org.pmult.server.hostile;
+
+import ch.qos.logback.classic.Level;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pmult.pmilter.codec.PmilterCodes;
+import org.pmult.pmilter.codec.PmilterCodes.Command;
+import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.pmilter.codec.PmilterCodes.Tag;
+import org.pmult.pmilter.codec.PmilterMacros;
+import org.pmult.pmilter.codec.PmilterRequest;
+import org.pmult.pmilter.codec.PmilterResponse;
+import org.pmult.server.config.Limits;
+import org.pmult.server.metrics.DecodeErrorReason;
+import org.pmult.server.metrics.PmultMetrics;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A MeTA1 side that sends garbage, stops mid-frame, floods pmult with idle connections, sends frames
+ * at and past the bound, unknown commands and too many sessions. Each test keeps a well-behaved
+ * session open on another connection from before the hostile act until after it, and asserts it
+ * completes with the milter's verdicts.
+ */
+class MisbehavingMeta1Test {
+
+    private static final Duration CLOSE_WITHIN = Duration.ofSeconds(5);
+    private static final String GOOD = "GOOD1";
+    private static final String EVIL = "EVIL1";
+
+    @TempDir
+    Path directory;
+
+    private EventLoopGroup group;
+    private HostileMilter milter;
+    private LogCapture logs;
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+    @BeforeEach
+    void startMilter() {
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        milter = HostileMilter.start(group);
+        logs = LogCapture.of("org.pmult");
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (int i = closeLast.size() - 1; i >= 0; i--) {
+            closeLast.get(i).close();
+        }
+        logs.close();
+        milter.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void closesAConnectionThatSendsGarbageAndCountsIt() throws Exception {
+        PmultInstance pmult = pmult("");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+
+        try (RawPmilterClient hostile = RawPmilterClient.connect(pmult.address())) {
+            hostile.write("GET / HTTP/1.1\r\nHost: pmult\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            hostile.awaitClosedByPeer(CLOSE_WITHIN);
+        }
+
+        long length = ByteBuffer.wrap("GET ".getBytes(StandardCharsets.US_ASCII)).getInt() & 0xFFFF_FFFFL;
+        logs.awaitLine(Level.WARN, "PmilterServerHandler", "malformed message", "message length: " + length
+                + " (expected: " + PmilterCodes.MIN_MESSAGE_LENGTH + ".." + Limits.DEFAULTS.maxFrameLength() + ")",
+                "closing the connection");
+        assertEquals(1, decodeErrors(pmult, DecodeErrorReason.FRAME_LENGTH));
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void endsTheSessionsOfAConnectionThatTurnsToGarbageMidSession() throws Exception {
+        PmultInstance pmult = pmult("");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+
+        milter.arm(HostileMilter.Misbehaviour.NONE);
+        try (RawPmilterClient hostile = RawPmilterClient.connect(pmult.address())) {
+            hostile.negotiate();
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.connect(EVIL)).code());
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.mail(EVIL)).code());
+            await().until(() -> pmult.gauge(PmultMetrics.SESSIONS_ACTIVE) == 2);
+            // A plausible length, then an entry that claims more bytes than the message has.
+            hostile.write(new byte[] {0, 0, 0, 16, -1, -1, -1, -1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
+            hostile.awaitClosedByPeer(CLOSE_WITHIN);
+        }
+        milter.disarm();
+
+        logs.awaitLine(Level.WARN, "PmilterServerHandler", "malformed message", "closing the connection and its 1 sessions");
+        assertEquals(1, decodeErrors(pmult, DecodeErrorReason.ENTRY_LENGTH));
+        awaitMilterConnectionsOfHostileSessionClosed();
+        await().until(() -> pmult.gauge(PmultMetrics.SESSIONS_ACTIVE) == 1);
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void closesAConnectionThatStopsMidFrameAtTheIdleTimeout() throws Exception {
+        PmultInstance pmult = pmult("  limits { idle-timeout = 1s }\n");
+        Meta1Client good = Meta1Client.connect(group, pmult.address());
+        closeLast.add(good);
+        good.keepAlive(Duration.ofMillis(250));
+        good.beginSession(GOOD);
+
+        milter.arm(HostileMilter.Misbehaviour.NONE);
+        try (RawPmilterClient hostile = RawPmilterClient.connect(pmult.address())) {
+            hostile.negotiate();
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.connect(EVIL)).code());
+            byte[] mail = RawPmilterClient.encode(Meta1Client.mail(EVIL));
+            hostile.write(Arrays.copyOf(mail, mail.length / 2));
+            long stalledAt = System.nanoTime();
+            hostile.awaitClosedByPeer(CLOSE_WITHIN);
+            assertTrue(System.nanoTime() - stalledAt >= TimeUnit.MILLISECONDS.toNanos(900),
+                    "closed by the idle timeout, not at once");
+        }
+        milter.disarm();
+
+        logs.awaitLine(Level.WARN, "IdleConnectionCloser", "nothing received for 1 second", "limits.idle-timeout");
+        awaitMilterConnectionsOfHostileSessionClosed();
+        await().until(() -> pmult.gauge(PmultMetrics.SESSIONS_ACTIVE) == 1);
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void refusesAFloodBeyondTheDefaultConnectionLimitAndServesTheConnectionsWithin() throws Exception {
+        PmultInstance pmult = pmult("");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+        int limit = Limits.DEFAULTS.maxConnections();
+        int flood = 1_000;
+
+        List<Channel> idle = connectIdle(pmult, flood);
+
+        int refused = flood - (limit - 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> idle.stream().filter(ch -> !ch.isActive()).count() == refused);
+        await().until(() -> logs.count(Level.WARN, "ConnectionLimiter", "refused", "limits.max-connections = " + limit) == refused);
+        assertEquals(limit, pmult.gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE));
+        assertEquals(limit - 1, idle.stream().filter(Channel::isActive).count(), "the connections within the limit are held");
+        good.finishSession(GOOD);
+
+        idle.forEach(Channel::close);
+        await().until(() -> pmult.gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE) == 1);
+        try (Meta1Client later = Meta1Client.connect(group, pmult.address())) {
+            later.beginSession("GOOD2");
+            later.finishSession("GOOD2");
+        }
+    }
+
+    @Test
+    void acceptsAThousandIdleConnectionsWithinARaisedLimitAndClosesThemAtTheIdleTimeout() throws Exception {
+        PmultInstance pmult = pmult("  limits { max-connections = 1100, idle-timeout = 2s }\n");
+        Meta1Client good = Meta1Client.connect(group, pmult.address());
+        closeLast.add(good);
+        good.keepAlive(Duration.ofMillis(400));
+        good.beginSession(GOOD);
+        int flood = 1_000;
+
+        List<Channel> idle = connectIdle(pmult, flood);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> idle.stream().noneMatch(Channel::isActive));
+        assertEquals(flood + 1, pmult.counter(PmultMetrics.META1_CONNECTIONS), "every connection was accepted");
+        assertEquals(0, logs.count(Level.WARN, "ConnectionLimiter"));
+        await().until(() -> logs.count(Level.WARN, "IdleConnectionCloser", "nothing received for 2 seconds") == flood);
+        await().until(() -> pmult.gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE) == 1);
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void processesAMessageExactlyAtTheFrameBoundAndRefusesOneByteMore() throws Exception {
+        int bound = Limits.MIN_FRAME_LENGTH;
+        PmultInstance pmult = pmult("  limits { max-frame-length = " + bound + " }\n");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+        String seid = "S" + "0".repeat(PmilterCodes.MAX_SEID_LENGTH - 1);
+
+        try (RawPmilterClient hostile = RawPmilterClient.connect(pmult.address())) {
+            hostile.negotiate();
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.connect(seid)).code());
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.mail(seid)).code());
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(new PmilterRequest.Rcpt(seid, "<friend@example.net>", 0,
+                    null, PmilterMacros.EMPTY)).code());
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(new PmilterRequest.Data(seid, PmilterMacros.EMPTY)).code());
+
+            byte[] atBound = paddedMsg(seid, bound);
+            hostile.write(atBound);
+            PmilterResponse.Reply reply = assertInstanceOf(PmilterResponse.Reply.class, hostile.read());
+            assertEquals(ReplyCode.CONTINUE, reply.code(), "a message of exactly " + bound + " bytes is processed");
+
+            hostile.write(paddedMsg(seid, bound + 1));
+            hostile.awaitClosedByPeer(CLOSE_WITHIN);
+        }
+
+        logs.awaitLine(Level.WARN, "PmilterServerHandler", "malformed message",
+                "message length: " + (bound + 1) + " (expected: " + PmilterCodes.MIN_MESSAGE_LENGTH + ".." + bound + ")");
+        assertEquals(1, decodeErrors(pmult, DecodeErrorReason.FRAME_LENGTH));
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void answersAnUnknownCommandWithErrorAndKeepsTheConnection() throws Exception {
+        PmultInstance pmult = pmult("");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+        long unknownCode = unknownCommandCode();
+
+        try (RawPmilterClient hostile = RawPmilterClient.connect(pmult.address())) {
+            hostile.negotiate();
+            PmilterResponse.Reply error = hostile.exchange(new PmilterRequest.UnknownCommand(unknownCode, EVIL));
+            assertEquals(new PmilterResponse.Reply(EVIL, ReplyCode.ERROR), error);
+
+            hostile.write(new PmilterRequest.UnknownCommand(unknownCode, null));
+            hostile.write(new PmilterRequest.Ping());
+            assertInstanceOf(PmilterResponse.PingReply.class, hostile.read(), "no reply to the one without SEID; PING answered");
+
+            assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.connect(EVIL)).code(), "the connection goes on");
+            hostile.write(new PmilterRequest.Close(EVIL));
+        }
+
+        String code = PmilterCodes.hex4(unknownCode);
+        logs.awaitLine(Level.WARN, "PmilterServerHandler", "session " + EVIL + ": unknown command " + code, "replying ERROR");
+        logs.awaitLine(Level.WARN, "PmilterServerHandler", "unknown command " + code + " without session id; ignored");
+        assertEquals(2, decodeErrors(pmult, DecodeErrorReason.UNKNOWN_COMMAND));
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void tempfailsAConnectBeyondTheSessionLimitOfItsConnection() throws Exception {
+        PmultInstance pmult = pmult("  limits { max-sessions-per-connection = 2 }\n");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+
+        try (Meta1Client greedy = Meta1Client.connect(group, pmult.address())) {
+            greedy.expect(ReplyCode.CONTINUE, Meta1Client.connect("MANY1"));
+            greedy.expect(ReplyCode.CONTINUE, Meta1Client.connect("MANY2"));
+            PmilterResponse.Reply third = greedy.expect(ReplyCode.TEMPFAIL, Meta1Client.connect("MANY3"));
+            assertTrue(third.text().startsWith("451 "), third.text());
+
+            greedy.connection().send(new PmilterRequest.Close("MANY1")).get(5, TimeUnit.SECONDS);
+            greedy.expect(ReplyCode.CONTINUE, Meta1Client.connect("MANY4"));
+            assertTrue(greedy.connection().isActive(), "the limit refuses sessions, not the connection");
+        }
+
+        logs.awaitLine(Level.WARN, "PmilterServerHandler", "session MANY3", "exceeds the limit of 2 sessions per connection",
+                "replying TEMPFAIL");
+        good.finishSession(GOOD);
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private PmultInstance pmult(String limits) throws IOException {
+        PmultInstance pmult = PmultInstance.start(directory, PmultInstance.client("mfd", milter.url(), "tempfail") + limits);
+        closeLast.add(pmult);
+        return pmult;
+    }
+
+    /** A well-behaved connection with session {@link #GOOD} begun (CONNECT, EHLO, MAIL). */
+    private Meta1Client wellBehavedSessionBegun(PmultInstance pmult) throws Exception {
+        Meta1Client good = Meta1Client.connect(group, pmult.address());
+        closeLast.add(good);
+        good.beginSession(GOOD);
+        return good;
+    }
+
+    private static double decodeErrors(PmultInstance pmult, DecodeErrorReason reason) {
+        return pmult.counter(PmultMetrics.PMILTER_DECODE_ERRORS, PmultMetrics.TAG_REASON, reason.tag());
+    }
+
+    /** pmult ended the hostile session's Milter connection (QUIT and close) when its MeTA1 connection went. */
+    private void awaitMilterConnectionsOfHostileSessionClosed() {
+        List<HostileMilter.Connection> armed = milter.armedConnections();
+        assertEquals(1, armed.size(), "one Milter connection for the hostile session");
+        await().until(() -> !armed.get(0).channel().isActive());
+    }
+
+    /** Opens {@code count} connections that never send a byte; returns them once all are connected. */
+    private List<Channel> connectIdle(PmultInstance pmult, int count) {
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(SILENT);
+        List<ChannelFuture> connecting = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            connecting.add(bootstrap.connect(pmult.address()));
+        }
+        List<Channel> channels = new ArrayList<>(count);
+        for (ChannelFuture future : connecting) {
+            assertTrue(future.awaitUninterruptibly(10, TimeUnit.SECONDS) && future.isSuccess(),
+                    () -> "connect: " + future.cause());
+            channels.add(future.channel());
+            closeLast.add(() -> future.channel().close());
+        }
+        return channels;
+    }
+
+    /**
+     * A MSG of session {@code seid} whose message length is exactly {@code length}: the chunk fills
+     * it, after an unknown-tag entry with an empty value (which the profile ignores), so lengths just
+     * past the largest chunk can be built too.
+     */
+    private static byte[] paddedMsg(String seid, int length) {
+        int overhead = 2 * PmilterCodes.INT_ENTRY_LENGTH + PmilterCodes.ENTRY_HEADER_LENGTH + seid.length()
+                + PmilterCodes.ENTRY_HEADER_LENGTH + PmilterCodes.ENTRY_HEADER_LENGTH;
+        int chunkLength = length - overhead;
+        assertTrue(chunkLength <= PmilterCodes.MAX_CHUNK_LENGTH, "chunk " + chunkLength);
+        StringBuilder text = new StringBuilder("Subject: at the frame bound\r\n\r\n");
+        while (text.length() < chunkLength) {
+            text.append(text.length() % 78 == 76 ? "\r\n" : "a");
+        }
+        text.setLength(chunkLength);
+        PmilterRequest.Msg msg = new PmilterRequest.Msg(seid, Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
+        byte[] encoded;
+        try {
+            encoded = RawPmilterClient.encode(msg);
+        } finally {
+            msg.release();
+        }
+        ByteBuf frame = Unpooled.buffer(encoded.length + PmilterCodes.ENTRY_HEADER_LENGTH);
+        frame.writeBytes(encoded).writeInt(0).writeInt(unknownTag());
+        frame.setInt(0, frame.readableBytes() - PmilterCodes.LENGTH_FIELD_LENGTH);
+        assertEquals(length, frame.getInt(0));
+        byte[] bytes = new byte[frame.readableBytes()];
+        frame.readBytes(bytes).release();
+        return bytes;
+    }
+
+    /** A tag value the profile does not define. */
+    private static int unknownTag() {
+        int value = 0xFFFF;
+        while (Tag.fromValue(value) != null) {
+            value--;
+        }
+        return value;
+    }
+
+    /** A CMD value the profile does not define. */
+    private static long unknownCommandCode() {
+        long value = 0x7F;
+        while (Command.fromValue(value) != null) {
+            value--;
+        }
+        assertNull(Command.fromValue(value));
+        return value;
+    }
+
+    /** Holds a connection open and sends nothing. */
+    @ChannelHandler.Sharable
+    private static final class Silent extends ChannelInboundHandlerAdapter {
+    }
+
+    private static final ChannelHandler SILENT = new Silent();
+}
