@@ -82,7 +82,11 @@ public final class PmultDaemon {
         installReload(server, configFile, debugOverride, reloader);
         MetricsHttpServer httpToClose = http;
         PidFile pidToRemove = pidFile;
-        Thread hook = new Thread(() -> {
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
             LOG.info("pmult stopping (grace period {} s)", config.shutdownGrace().toSeconds());
             if (httpToClose != null) {
                 httpToClose.beginShutdown();
@@ -96,15 +100,24 @@ public final class PmultDaemon {
             }
             metrics.close();
             stopped.countDown();
-            stopLogging();
-        }, "pmult-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        };
+        // SIGTERM/SIGINT stop gracefully and exit 0 (a JVM killed by the default handler exits 143);
+        // the hook covers any other way the JVM goes down.
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> new Thread(stop, "pmult-shutdown").start());
+            } catch (IllegalArgumentException e) {
+                LOG.debug("no handler for SIG{}: {}", name, e.getMessage());
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "pmult-shutdown-hook"));
         LOG.info("pmult {} started, pid {}", org.pmult.server.session.PmultVersion.VERSION, ProcessHandle.current().pid());
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stopLogging();
         return 0;
     }
 

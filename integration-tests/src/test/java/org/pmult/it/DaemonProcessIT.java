@@ -1,0 +1,114 @@
+package org.pmult.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shaded jar as an administrator runs it: starts on a config, writes its pidfile, reloads on
+ * SIGHUP (and keeps running on a broken file), stops cleanly on SIGTERM removing pidfile and socket.
+ */
+class DaemonProcessIT {
+
+    @TempDir
+    Path dir;
+
+    private Process pmult;
+
+    @AfterEach
+    void stop() {
+        if (pmult != null && pmult.isAlive()) {
+            pmult.destroyForcibly();
+        }
+    }
+
+    @Test
+    void reloadsOnSighupAndStopsCleanlyOnSigterm() throws Exception {
+        Path socket = dir.resolve("pmult.sock");
+        Path pidfile = dir.resolve("pmult.pid");
+        Path config = dir.resolve("pmult.conf");
+        int port = freePort();
+        Files.writeString(config, "listen unix://" + socket + ";\nlisten inet://127.0.0.1:" + port + ";\npidfile " + pidfile + ";\n");
+        Path log = dir.resolve("pmult.log");
+        pmult = new ProcessBuilder(List.of(javaBin(), "-jar", jar(), "--config", config.toString(), "--foreground"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> read(log).contains("started, pid " + pmult.pid()));
+        assertEquals(Long.toString(pmult.pid()), Files.readString(pidfile).trim());
+        assertTrue(Files.exists(socket));
+        try (Socket tcp = new Socket("127.0.0.1", port)) {
+            assertTrue(tcp.isConnected());
+        }
+
+        // a broken file: logged with its line, the running configuration stays
+        Files.writeString(config, "listen unix://" + socket + ";\nclient x { url nowhere:at:all; }\n");
+        signal("HUP");
+        await().atMost(Duration.ofSeconds(20)).until(() -> read(log).contains("keeping the running configuration"));
+        assertTrue(read(log).contains(config + ":2"), read(log));
+        assertTrue(pmult.isAlive());
+
+        // a good file: reloaded
+        Files.writeString(config, "listen unix://" + socket + ";\nlisten inet://127.0.0.1:" + port + ";\npidfile " + pidfile + ";\n"
+                + "define-macros mail (auth_type);\n");
+        signal("HUP");
+        await().atMost(Duration.ofSeconds(20)).until(() -> read(log).contains("SIGHUP: reloaded " + config));
+
+        signal("TERM");
+        assertTrue(pmult.waitFor(30, TimeUnit.SECONDS), "pmult exits after SIGTERM");
+        assertEquals(0, pmult.exitValue(), read(log));
+        assertFalse(Files.exists(pidfile), "pidfile removed");
+        assertFalse(Files.exists(socket), "unix socket removed");
+        assertTrue(read(log).contains("pmult stopped"), read(log));
+    }
+
+    @Test
+    void refusesABadConfigurationWithFileLineAndExitCode2() throws Exception {
+        Path config = dir.resolve("bad.conf");
+        Files.writeString(config, "listen inet://127.0.0.1:3333;\nclient mfd { url inet://127.0.0.1:1; read-timeout 10 parsecs; }\n");
+        Process check = new ProcessBuilder(List.of(javaBin(), "-jar", jar(), "--config", config.toString(), "--config-test"))
+                .redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes());
+        assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, check.exitValue(), output);
+        assertTrue(output.contains(config + ":2"), output);
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pmult.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
+    }
+
+    private static String read(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static String jar() {
+        String jar = System.getProperty("pmult.jar");
+        assertTrue(jar != null && Files.exists(Path.of(jar)), "pmult.jar not built: " + jar + " (run mvn verify from the root)");
+        return jar;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
