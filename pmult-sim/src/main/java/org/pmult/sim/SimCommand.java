@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.pmult.server.config.SocketEndpoint;
@@ -11,6 +12,8 @@ import org.pmult.sim.engine.Meta1Simulator;
 import org.pmult.sim.engine.RunOptions;
 import org.pmult.sim.engine.SimulationReport;
 import org.pmult.sim.engine.SimulatorSettings;
+import org.pmult.sim.load.ContinueMilterCommand;
+import org.pmult.sim.load.LoadCommand;
 import org.pmult.sim.meta1.FailurePolicy;
 import org.pmult.sim.meta1.Meta1ConfigException;
 import org.pmult.sim.meta1.Meta1ConfigParser;
@@ -36,7 +39,8 @@ import picocli.CommandLine.Spec;
         description = {"Plays SMTP sessions against a pmilter (pmult) the way MeTA1's smtps does, prints every "
                 + "reply, and checks the scenario's expectations.",
                 "Exit status: 0 all expectations held, 1 an expectation failed or the pmilter failed unexpectedly, "
-                        + "2 usage, configuration or scenario error."})
+                        + "2 usage, configuration or scenario error."},
+        footer = {"", "Also: pmult-sim load --help (load generator), pmult-sim continue-milter --help (fast test milter)."})
 public final class SimCommand implements Callable<Integer> {
 
     /** Exit status when every expectation held. */
@@ -106,8 +110,17 @@ public final class SimCommand implements Callable<Integer> {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command with the given output streams; returns the exit status. */
+    /**
+     * Runs the command with the given output streams; returns the exit status. A first argument
+     * {@code load} or {@code continue-milter} runs that tool instead (see {@link LoadCommand}).
+     */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length > 0 && args[0].equals("load")) {
+            return LoadCommand.execute(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("continue-milter")) {
+            return ContinueMilterCommand.execute(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         CommandLine commandLine = new CommandLine(new SimCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);

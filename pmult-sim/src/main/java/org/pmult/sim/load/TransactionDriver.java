@@ -1,0 +1,20 @@
+package org.pmult.sim.load;
+
+import java.util.concurrent.CompletableFuture;
+
+/** Runs whole load transactions against one target, without blocking and without a thread per session. */
+interface TransactionDriver extends AutoCloseable {
+
+    /**
+     * Runs one session's transaction.
+     *
+     * @param slot     the concurrency slot running it (0..sessions-1)
+     * @param sequence a number unique within the run
+     * @return completes with {@code null} when every reply was CONTINUE, else with a short description of
+     *         the first other outcome (the error kind counted in the report); never exceptionally
+     */
+    CompletableFuture<String> run(int slot, long sequence);
+
+    @Override
+    void close();
+}
