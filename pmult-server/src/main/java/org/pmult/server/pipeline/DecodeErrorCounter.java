@@ -5,10 +5,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import org.pmult.pmilter.codec.PmilterCodecException;
+import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.server.metrics.DecodeErrorReason;
 import org.pmult.server.metrics.PmultMetrics;
 
-/** Counts pmilter decode errors by reason on their way to the connection handler, which logs and closes. */
+/**
+ * Counts pmilter decode errors by reason on their way to the connection handler, which logs and
+ * closes; and unknown commands, which the handler answers with ERROR while the connection stays.
+ */
 @ChannelHandler.Sharable
 final class DecodeErrorCounter extends ChannelInboundHandlerAdapter {
 
@@ -16,6 +20,14 @@ final class DecodeErrorCounter extends ChannelInboundHandlerAdapter {
 
     DecodeErrorCounter(PmultMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PmilterRequest.UnknownCommand) {
+            metrics.decodeError(DecodeErrorReason.UNKNOWN_COMMAND);
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override
