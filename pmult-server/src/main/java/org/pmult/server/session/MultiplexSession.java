@@ -55,8 +55,10 @@ public final class MultiplexSession implements PmilterSessionHandler {
         ACTIVE,
         /** Accepted the current message; consulted again from the next transaction. */
         ACCEPTED_MESSAGE,
-        /** Accepted the whole session, or failed with a continue/accept default: never consulted again. */
-        RELEASED
+        /** Accepted the whole session, or failed with an accept default: never consulted again. */
+        RELEASED,
+        /** Failed with a continue default (others decide): never consulted again, and it accepted nothing. */
+        IGNORED
     }
 
     private final String seid;
@@ -305,7 +307,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
                 // A leg must not fail; if one does (a bug), treat it like a failed milter that continues.
                 LOG.error("session {}: client {} failed at {} instead of answering; releasing it", seid,
                         legs.get(i).clientName(), stage.tag(), pending[i].handle((v, e) -> e).join());
-                legStates[i] = LegState.RELEASED;
+                legStates[i] = LegState.IGNORED;
                 continue;
             }
             if (verdict == null) {
@@ -318,7 +320,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
             if (verdict.kind() == LegVerdict.Kind.ACCEPT) {
                 legStates[i] = beforeTransaction || verdict.defaultAction() ? LegState.RELEASED : LegState.ACCEPTED_MESSAGE;
             } else if (verdict.defaultAction() && verdict.kind() == LegVerdict.Kind.CONTINUE) {
-                legStates[i] = LegState.RELEASED;
+                legStates[i] = LegState.IGNORED;
             }
             modifications.addAll(verdict.modifications());
         }
@@ -353,14 +355,17 @@ public final class MultiplexSession implements PmilterSessionHandler {
         };
     }
 
-    /** Whether no leg is consulted any more because every remaining one accepted. */
+    /**
+     * Whether no leg is consulted any more and at least one accepted (the others failed with a
+     * continue default). Legs that were only ignored accepted nothing: then the answer is CONTINUE.
+     */
     private boolean allAccepted() {
         boolean anyAccepted = false;
-        for (int i = 0; i < legStates.length; i++) {
-            if (legStates[i] == LegState.ACTIVE) {
+        for (LegState legState : legStates) {
+            if (legState == LegState.ACTIVE) {
                 return false;
             }
-            anyAccepted = true;
+            anyAccepted |= legState != LegState.IGNORED;
         }
         return anyAccepted;
     }
@@ -389,7 +394,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
 
     private void abortLegs() {
         for (int i = 0; i < legs.size(); i++) {
-            if (legStates[i] != LegState.RELEASED) {
+            if (legStates[i] == LegState.ACTIVE || legStates[i] == LegState.ACCEPTED_MESSAGE) {
                 legs.get(i).abort();
             }
         }
