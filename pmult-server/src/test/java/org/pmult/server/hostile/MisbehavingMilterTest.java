@@ -20,12 +20,14 @@ import org.pmult.pmilter.codec.PmilterCodes.HeloKind;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterRequest;
+import org.pmult.server.config.Limits;
 import org.pmult.server.metrics.FailureKind;
 import org.pmult.server.metrics.MetricAction;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.upstream.MilterClient;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -186,6 +188,35 @@ class MisbehavingMilterTest {
                 PmilterMacros.EMPTY));
         hostile.expect(ReplyCode.CONTINUE, Meta1Client.mail("AFTER1"));
         hostile.finishSession("AFTER1");
+    }
+
+    @Test
+    void tempfailsAMessageWhoseChangesWouldNotFitOneReplyAndKeepsTheConnectionsOtherSessions() throws Exception {
+        PmultInstance pmult = pmult("tempfail");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+        int headers = 20;
+        String value = "x".repeat(60_000);
+        assertTrue((long) headers * value.length() > Limits.DEFAULTS.maxFrameLength(), "more than one reply can carry");
+
+        milter.arm(onCommand(Command.BODYEOB, (ctx, command) -> {
+            for (int i = 0; i < headers; i++) {
+                ctx.write(new MilterReply.AddHeader("X-Bulk-" + i, value));
+            }
+            ctx.writeAndFlush(MilterReply.CONTINUE);
+        }));
+        Meta1Client hostile = hostileClient(pmult);
+        hostile.beginSession("NEIGHBOUR");
+        hostile.beginSession(EVIL);
+        hostile.expect(ReplyCode.CONTINUE, rcpt());
+        hostile.expect(ReplyCode.CONTINUE, new PmilterRequest.Data(EVIL, PmilterMacros.EMPTY));
+        hostile.expect(ReplyCode.CONTINUE, new PmilterRequest.Msg(EVIL,
+                Unpooled.copiedBuffer("Subject: bulk\r\n\r\nbody\r\n", StandardCharsets.US_ASCII)));
+        hostile.expect(ReplyCode.TEMPFAIL, new PmilterRequest.Dot(EVIL, PmilterMacros.EMPTY));
+        milter.disarm();
+
+        assertTrue(hostile.connection().isActive(), "the MeTA1 connection stays");
+        hostile.finishSession("NEIGHBOUR");
+        good.finishSession(GOOD);
     }
 
     // --- helpers -------------------------------------------------------------------------------
