@@ -86,12 +86,17 @@ class Meta1SimVerdictsIT {
                         "451 4.7.1 Sender tempfail@sim.example: try again later (pmult-sim)"),
                 Arguments.of("mail accept", base("mail-accept").ehlo().mail("<trusted@sim.example>").build(),
                         "mail <trusted@sim.example>", ReplyCode.ACCEPT, null),
+                Arguments.of("mail discard", base("mail-discard").ehlo().mail("<discard@sim.example>").build(),
+                        "mail <discard@sim.example>", ReplyCode.DISCARD, null),
                 Arguments.of("rcpt reject", base("rcpt-reject").ehlo().mail().rcpt("<blocked@sim.example>").build(),
                         "rcpt <blocked@sim.example>", ReplyCode.REJECT,
                         "550 5.1.1 Recipient blocked@sim.example rejected by pmult-sim"),
                 Arguments.of("rcpt tempfail", base("rcpt-tempfail").ehlo().mail().rcpt("<greylist@sim.example>").build(),
                         "rcpt <greylist@sim.example>", ReplyCode.TEMPFAIL,
                         "451 4.7.1 Recipient greylist@sim.example greylisted by pmult-sim"),
+                Arguments.of("rcpt shutdown", base("rcpt-shutdown").ehlo().mail().rcpt("<shutdown@sim.example>")
+                        .rcpt().build(), "rcpt <shutdown@sim.example>", ReplyCode.SHUTDOWN,
+                        "421 4.3.2 Service shutting down (pmult-sim)"),
                 Arguments.of("data reject", base("data-reject").ehlo().mail("<nodata@sim.example>").rcpt().data().build(),
                         "data", ReplyCode.REJECT, "550 5.7.1 No DATA from nodata@sim.example (pmult-sim)"),
                 Arguments.of("message reject", base("msg-reject").ehlo().mail().rcpt().data().message("MSGREJECT").build(),
@@ -99,7 +104,9 @@ class Meta1SimVerdictsIT {
                 Arguments.of("dot reject", base("dot-reject").ehlo().mail().rcpt().data().message("EOMREJECT").dot().build(),
                         "dot", ReplyCode.REJECT, "550 5.7.0 Message rejected at end of message by pmult-sim"),
                 Arguments.of("dot tempfail", base("dot-tempfail").ehlo().mail().rcpt().data().message("EOMTEMPFAIL").dot()
-                        .build(), "dot", ReplyCode.TEMPFAIL, "451 4.7.0 Message deferred at end of message by pmult-sim"));
+                        .build(), "dot", ReplyCode.TEMPFAIL, "451 4.7.0 Message deferred at end of message by pmult-sim"),
+                Arguments.of("dot discard", base("dot-discard").ehlo().mail().rcpt().data().message("EOMDISCARD").dot()
+                        .build(), "dot", ReplyCode.DISCARD, null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -117,8 +124,11 @@ class Meta1SimVerdictsIT {
                 assertFromPmult(session, request, code, text);
             }
             assertTrue(session.synthesized().isEmpty(), () -> transcript(session));
-            assertEquals(stage.equals("connect") ? SessionEnd.REFUSED_AT_CONNECT : SessionEnd.COMPLETED, session.end(),
-                    () -> transcript(session));
+            SessionEnd end = switch (code) {
+                case SHUTDOWN -> SessionEnd.SHUTDOWN;
+                default -> stage.equals("connect") ? SessionEnd.REFUSED_AT_CONNECT : SessionEnd.COMPLETED;
+            };
+            assertEquals(end, session.end(), () -> transcript(session));
         }
     }
 
