@@ -264,7 +264,18 @@ public final class MilterClient {
         Duration delay = nextDelay;
         Duration doubled = nextDelay.multipliedBy(2);
         nextDelay = doubled.compareTo(backoff.max()) > 0 ? backoff.max() : doubled;
-        nextProbe = probeGroup.next().schedule(this::probe, delay.toMillis(), TimeUnit.MILLISECONDS);
+        nextProbe = probeGroup.next().schedule(this::runScheduledProbe, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The scheduled probe stops counting as pending before it starts: its failure may be reported on
+     * another event loop while this task is still running, and must be able to schedule the next one.
+     */
+    private void runScheduledProbe() {
+        synchronized (this) {
+            nextProbe = null;
+        }
+        probe();
     }
 
     /** Turns session events into health, metrics and reconnects. Called on session event loops. */

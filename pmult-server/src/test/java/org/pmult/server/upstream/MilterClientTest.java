@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
 import org.pmult.milter.codec.MilterCommand;
@@ -21,7 +22,12 @@ import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.transport.Transports;
 
 import java.net.InetAddress;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A milter client's health and its reconnect probes, against a scripted milter on a loopback port:
- * a failed probe is nobody's session, so it applies no default action, and whatever way it fails it
- * keeps the probing going until the milter is back.
+ * a failed probe is nobody's session, so it applies no default action, and whatever way it fails —
+ * refused, closed, timed out, at once or later — it keeps the probing going until the milter is back.
  */
 class MilterClientTest {
 
@@ -42,7 +48,7 @@ class MilterClientTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final Transports transport = Transports.best();
-    private final EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("milter-client-test", true));
+    private final EventLoopGroup group = transport.newEventLoopGroup(2, new DefaultThreadFactory("milter-client-test", true));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final PmultMetrics metrics = new PmultMetrics(registry);
     private ScriptedMilter milter;
@@ -91,6 +97,22 @@ class MilterClientTest {
     }
 
     @Test
+    void keepsProbingWhenAProbeFailsBeforeTheTaskThatStartedItHasFinished(@TempDir Path dir) throws IOException {
+        // A unix socket file nobody listens on refuses at once: the probe can fail on its event loop
+        // while the scheduled task that started it is still running on the other one.
+        Path socket = dir.resolve("milter.sock");
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(socket));
+        }
+        client = client(SocketEndpoint.parse("unix://" + socket), Duration.ofSeconds(5));
+
+        client.probe();
+
+        await("probing goes on").atMost(WAIT).until(() -> connectFailures() >= 100);
+        assertEquals(MilterClient.Health.DOWN, client.health());
+    }
+
+    @Test
     void countsTheBytesOfItsMilterConnectionsAsMilterTraffic() {
         milter = start(ScriptedMilter.builder());
         client = client(Duration.ofSeconds(5));
@@ -112,10 +134,19 @@ class MilterClientTest {
 
     private MilterClient client(Duration readTimeout) {
         int port = ((InetSocketAddress) milter.localAddress()).getPort();
-        ClientConfig config = new ClientConfig("mfd", SocketEndpoint.parse("inet://127.0.0.1:" + port),
+        return client(SocketEndpoint.parse("inet://127.0.0.1:" + port), readTimeout);
+    }
+
+    private MilterClient client(SocketEndpoint url, Duration readTimeout) {
+        ClientConfig config = new ClientConfig("mfd", url,
                 new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
                 FailureAction.TEMPFAIL, Optional.empty(), Map.of());
         return new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+    }
+
+    private double connectFailures() {
+        return registry.get(PmultMetrics.MILTER_FAILURES).tag(PmultMetrics.TAG_CLIENT, "mfd")
+                .tag(PmultMetrics.TAG_KIND, "connect").counter().count();
     }
 
     private double bytes(String meter) {
