@@ -167,7 +167,7 @@ class Meta1SimFaultsIT {
     void pmultsReadTimeoutAnswersWithTheDefaultActionBeforeMeta1GivesUp(String defaultAction) {
         ReplyCode expected = defaultAction.equals("tempfail") ? ReplyCode.TEMPFAIL : ReplyCode.REJECT;
         try (ScriptedMilter silent = silentOn(HANG);
-             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", twoClients(silent, "1 second", defaultAction));
+             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", twoClients(silent, "read-timeout 1 second;", defaultAction));
              Meta1Simulator simulator = SimRuns.simulator(pmult, FailurePolicy.ABORT, PATIENT_META1)) {
             SessionResult hung = SimRuns.playOne(simulator, script("read-timeout").rcpt(HANG).rcpt("<bob@sim.example>")
                     .build());
@@ -189,11 +189,34 @@ class Meta1SimFaultsIT {
         }
     }
 
+    @Test
+    void pmultsEomTimeoutAnswersTheDotBeforeMeta1GivesUp() {
+        try (ScriptedMilter silentAtEom = ScriptedMilter.builder()
+                .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.silent())
+                .start(Transports.best().serverBootstrap(scriptedLoops, scriptedLoops, new InetSocketAddress(0)),
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf",
+                     twoClients(silentAtEom, "read-timeout 20 seconds; eom-timeout 1 second;", "tempfail"));
+             Meta1Simulator simulator = SimRuns.simulator(pmult, FailurePolicy.ABORT, PATIENT_META1)) {
+            SessionResult hung = SimRuns.playOne(simulator, script("eom-timeout").rcpt("<bob@sim.example>").data()
+                    .message(message("eom")).dot().build());
+
+            CommandResult dot = assertFromPmult(hung, "dot", ReplyCode.TEMPFAIL, ReplyCode.TEMPFAIL.defaultText());
+            assertTrue(dot.latency().compareTo(Duration.ofMillis(900)) >= 0, () -> transcript(hung));
+            assertTrue(dot.latency().compareTo(Duration.ofSeconds(10)) < 0, () -> transcript(hung));
+            assertEquals(List.of(), dotModifications(hung), "a refused message carries no changes");
+            MetricsSnapshot metrics = pmult.scrape();
+            assertEquals(1.0, metrics.value("pmult_milter_timeouts_total", "client", "silent", "stage", "eom"),
+                    metrics::text);
+            pmult.awaitNoLiveSessions();
+        }
+    }
+
     @ParameterizedTest(name = "flags {0}")
     @EnumSource(FailurePolicy.class)
     void meta1sOwnTimeoutRuleAppliesWhenPmultWaitsLongerAndPmultStaysHealthy(FailurePolicy policy) {
         try (ScriptedMilter silent = silentOn(HANG);
-             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", twoClients(silent, "30 seconds", "tempfail"));
+             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", twoClients(silent, "read-timeout 30 seconds;", "tempfail"));
              Meta1Simulator simulator = SimRuns.simulator(pmult, policy, IMPATIENT_META1)) {
             SessionScript hanging = script("hangs").rcpt(HANG).rcpt("<bob@sim.example>").data().message(message("hung"))
                     .dot().build();
@@ -249,7 +272,7 @@ class Meta1SimFaultsIT {
                         : MilterScriptResponse.reply(MilterReply.CONTINUE))
                 .start(Transports.best().serverBootstrap(scriptedLoops, scriptedLoops, new InetSocketAddress(0)),
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", twoClients(slowBody, "20 seconds", "tempfail"));
+             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", twoClients(slowBody, "read-timeout 20 seconds;", "tempfail"));
              Meta1Simulator dropping = SimRuns.simulator(pmult, FailurePolicy.ABORT, PATIENT_META1);
              Meta1Simulator staying = SimRuns.simulator(pmult, FailurePolicy.ABORT, PATIENT_META1)) {
             CompletableFuture<SimulationReport> kept = staying.run(Scenario.of(script("stays").rcpt("<bob@sim.example>")
@@ -307,8 +330,8 @@ class Meta1SimFaultsIT {
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
-    /** mailfromd first, then the scripted milter named "silent" with this read timeout and default action. */
-    private static String twoClients(ScriptedMilter scripted, String readTimeout, String defaultAction) {
+    /** mailfromd first, then the scripted milter named "silent" with these timeout statements and default action. */
+    private static String twoClients(ScriptedMilter scripted, String timeouts, String defaultAction) {
         return """
                 listen inet://127.0.0.1:%d;
                 client mfd {
@@ -317,11 +340,11 @@ class Meta1SimFaultsIT {
                 }
                 client silent {
                   url inet:%d@127.0.0.1;
-                  read-timeout %s;
+                  %s
                   default-action %s;
                 }
                 """.formatted(PmultHarness.freeLoopbackPort(), mailfromd.socketSpec(),
-                ((InetSocketAddress) scripted.localAddress()).getPort(), readTimeout, defaultAction);
+                ((InetSocketAddress) scripted.localAddress()).getPort(), timeouts, defaultAction);
     }
 
     /** A session up to and including MAIL: client, EHLO, sender alice; the caller adds the rest. */
