@@ -70,6 +70,11 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Start the sessions spread over this time, at most the warm-up (default: 1s or the warm-up if shorter).")
     String rampUp;
 
+    @Option(names = "--think", paramLabel = "TIME", defaultValue = "0",
+            description = "The SMTP client's pause after each SMTP command (connect, ehlo, mail, rcpt, data), so many "
+                    + "sessions stay open without saturating; latency excludes it (default: none).")
+    String think;
+
     @Option(names = "--recipients", paramLabel = "N", defaultValue = "1",
             description = "RCPTs per transaction, 1..100 (default: ${DEFAULT-VALUE}).")
     int recipients;
@@ -143,7 +148,7 @@ public final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--message-size: " + e.getMessage());
         }
         return new LoadOptions(loadMode, address, sessions, connections, threads, warm, time("--duration", duration),
-                transactions, ramp, new LoadTransaction(recipients, message), chunkSize, time("--timeout", timeout));
+                transactions, ramp, time("--think", think), new LoadTransaction(recipients, message), chunkSize, time("--timeout", timeout));
     }
 
     private static Duration time(String option, String text) {

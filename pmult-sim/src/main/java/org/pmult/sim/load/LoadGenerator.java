@@ -12,7 +12,7 @@ import org.pmult.server.transport.Transports;
  *
  * <pre>{@code
  * LoadOptions options = new LoadOptions(LoadMode.PMILTER, pmultAddress, 100, 2, 1, Duration.ofSeconds(5),
- *         Duration.ofSeconds(15), 0, Duration.ofSeconds(1), new LoadTransaction(1, LoadMessage.ofSize(10_240)),
+ *         Duration.ofSeconds(15), 0, Duration.ofSeconds(1), Duration.ZERO, new LoadTransaction(1, LoadMessage.ofSize(10_240)),
  *         65_536, Duration.ofSeconds(30));
  * LoadReport report = LoadGenerator.run(options, Map.of("pmult", pmultPid));
  * report.throughput();              // transactions per second

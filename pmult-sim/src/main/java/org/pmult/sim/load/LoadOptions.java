@@ -18,12 +18,14 @@ import org.pmult.pmilter.codec.PmilterCodes;
  * @param duration     measuring time; with {@code transactions} the longest it may take
  * @param transactions measure exactly this many transactions (0: as many as {@code duration} allows)
  * @param rampUp       sessions start spread evenly over this time (at most {@code warmup})
+ * @param think        the SMTP client's pause after each SMTP command (connect, EHLO, MAIL, each RCPT,
+ *                     DATA) before the next; zero for a saturating load. Latency excludes it.
  * @param transaction  what every session does
  * @param chunkSize    bytes per pmilter MSG chunk
  * @param timeout      the longest wait for one reply
  */
 public record LoadOptions(LoadMode mode, SocketAddress address, int sessions, int connections, int threads,
-        Duration warmup, Duration duration, long transactions, Duration rampUp, LoadTransaction transaction,
+        Duration warmup, Duration duration, long transactions, Duration rampUp, Duration think, LoadTransaction transaction,
         int chunkSize, Duration timeout) {
 
     public static final int MAX_SESSIONS = 100_000;
@@ -40,6 +42,7 @@ public record LoadOptions(LoadMode mode, SocketAddress address, int sessions, in
         requireRange("chunk size", chunkSize, 1, PmilterCodes.MAX_CHUNK_LENGTH);
         requireNonNegative("warmup", warmup);
         requireNonNegative("ramp-up", rampUp);
+        requireNonNegative("think", think);
         requirePositive("duration", duration);
         requirePositive("timeout", timeout);
         if (transactions < 0) {

@@ -93,25 +93,24 @@ final class LoadRunner {
                 return;
             }
         }
-        long start = System.nanoTime();
-        driver.run(slot, sequence.incrementAndGet()).whenComplete((problem, bug) -> {
-            finished(start, System.nanoTime(), bug != null ? "generator failure: " + bug : problem);
+        driver.run(slot, sequence.incrementAndGet()).whenComplete((outcome, bug) -> {
+            finished(bug != null ? TransactionOutcome.failed("generator failure: " + bug) : outcome);
             // Hop through the event loop rather than recursing, in case the driver completed at once.
             loops.next().execute(() -> next(slot));
         });
     }
 
-    private void finished(long startNanos, long endNanos, String problem) {
+    private void finished(TransactionOutcome outcome) {
         boolean countReached = false;
         synchronized (this) {
             if (phase != Phase.MEASURING) {
                 return;
             }
-            if (problem == null) {
-                latency.recordValue(Math.max(LOWEST_NANOS, Math.min(HIGHEST_NANOS, endNanos - startNanos)));
+            if (outcome.succeeded()) {
+                latency.recordValue(Math.max(LOWEST_NANOS, Math.min(HIGHEST_NANOS, outcome.waitedNanos())));
                 countReached = options.byCount() && latency.getTotalCount() >= options.transactions();
             } else {
-                errors.merge(problem, 1L, Long::sum);
+                errors.merge(outcome.problem(), 1L, Long::sum);
             }
         }
         if (countReached) {

@@ -5,11 +5,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.pmult.milter.client.MilterClientSession;
 import org.pmult.milter.client.MilterClientSettings;
 import org.pmult.milter.client.MilterEndOfMessage;
@@ -25,7 +27,7 @@ import org.pmult.server.transport.Transports;
  * The baseline: the same transactions as {@link PmilterDriver}, sent by an MTA-side Milter client
  * straight to the milter, one Milter connection per SMTP session as pmult opens one per session and
  * client. Each step waits for its reply, as an MTA does; the message goes out as pmult sends it
- * (each header, end of headers, the body, end of message). Macros: what the milter asked for at
+ * (each header, end of headers, the body, end of message), with the same think time. Macros: what the milter asked for at
  * negotiation, limited to those pmult can fill from MeTA1 (so both carry the same ones).
  */
 final class MilterDriver implements TransactionDriver {
@@ -42,7 +44,11 @@ final class MilterDriver implements TransactionDriver {
             "{mail_addr}", "sender@example.com",
             "{mail_host}", "example.com");
 
+    /** Steps after which the SMTP client thinks (its next command is an SMTP command, not more message). */
+    private static final java.util.Set<String> SMTP_COMMANDS = java.util.Set.of("connect", "helo", "mail", "rcpt", "data");
+
     private final LoadTransaction transaction;
+    private final Duration think;
     private final Bootstrap bootstrap;
     private final SocketAddress nettyAddress;
     private final MilterClientSettings settings;
@@ -51,6 +57,7 @@ final class MilterDriver implements TransactionDriver {
 
     MilterDriver(LoadOptions options, Transports transport, EventLoopGroup group) {
         this.transaction = options.transaction();
+        this.think = options.think();
         this.bootstrap = transport.clientBootstrap(group, options.address());
         this.nettyAddress = transport.nettyAddress(options.address());
         this.settings = MilterClientSettings.builder("load")
@@ -62,14 +69,11 @@ final class MilterDriver implements TransactionDriver {
     }
 
     @Override
-    public CompletableFuture<String> run(int slot, long sequence) {
-        try {
-            Run run = new Run(MilterClientSession.open(bootstrap, nettyAddress, settings));
-            run.start();
-            return run.done;
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture("milter client failure: " + e);
-        }
+    public CompletableFuture<TransactionOutcome> run(int slot, long sequence) {
+        long opening = System.nanoTime();
+        Run run = new Run(MilterClientSession.open(bootstrap, nettyAddress, settings), opening);
+        run.start();
+        return run.done;
     }
 
     @Override
@@ -111,20 +115,27 @@ final class MilterDriver implements TransactionDriver {
         return MilterMacros.of(names, values);
     }
 
-    /** One transaction on its own Milter connection: a step counter advanced by each CONTINUE. */
+    /**
+     * One transaction on its own Milter connection: a step counter advanced by each CONTINUE, the time
+     * spent waiting summed up (connecting and negotiating included: an MTA waits for that at SMTP connect).
+     */
     private final class Run {
         private final MilterClientSession session;
-        private final CompletableFuture<String> done = new CompletableFuture<>();
+        private final CompletableFuture<TransactionOutcome> done = new CompletableFuture<>();
         private final List<LoadMessage.Header> headers = transaction.message().headers();
         private StageMacros macros;
         private int step;
+        private long askedNanos;
+        private long waitedNanos;
 
-        Run(MilterClientSession session) {
+        Run(MilterClientSession session, long openingNanos) {
             this.session = session;
+            this.askedNanos = openingNanos;
         }
 
         void start() {
             session.negotiation().addListener(negotiated -> {
+                waitedNanos += System.nanoTime() - askedNanos;
                 if (!negotiated.isSuccess()) {
                     finish("negotiate failed: " + negotiated.cause().getClass().getSimpleName());
                     return;
@@ -136,6 +147,7 @@ final class MilterDriver implements TransactionDriver {
 
         /** Steps: connect, helo, mail, rcpt x N, data, header x H, eoh, body, then end of message. */
         private void next() {
+            askedNanos = System.nanoTime();
             int recipients = transaction.recipients();
             int at = step++;
             if (at == 0) {
@@ -176,7 +188,9 @@ final class MilterDriver implements TransactionDriver {
                 await("body", session.body(MilterMacros.EMPTY, Unpooled.wrappedBuffer(transaction.message().body())));
                 return;
             }
+            askedNanos = System.nanoTime();
             session.endOfMessage(macros.eom()).addListener(end -> {
+                waitedNanos += System.nanoTime() - askedNanos;
                 if (!end.isSuccess()) {
                     finish("eom failed: " + end.cause().getClass().getSimpleName());
                     return;
@@ -189,19 +203,22 @@ final class MilterDriver implements TransactionDriver {
 
         private void await(String stage, Future<MilterVerdict> reply) {
             reply.addListener(answered -> {
+                waitedNanos += System.nanoTime() - askedNanos;
                 if (!answered.isSuccess()) {
                     finish(stage + " failed: " + answered.cause().getClass().getSimpleName());
-                } else if (reply.getNow() instanceof MilterVerdict.Continue) {
+                } else if (!(reply.getNow() instanceof MilterVerdict.Continue)) {
+                    finish(stage + " " + describe(reply.getNow()));
+                } else if (think.isZero() || !SMTP_COMMANDS.contains(stage)) {
                     next();
                 } else {
-                    finish(stage + " " + describe(reply.getNow()));
+                    session.eventLoop().schedule(this::next, think.toNanos(), TimeUnit.NANOSECONDS);
                 }
             });
         }
 
         private void finish(String problem) {
             session.close();
-            done.complete(problem);
+            done.complete(problem == null ? TransactionOutcome.ok(waitedNanos) : TransactionOutcome.failed(problem));
         }
     }
 

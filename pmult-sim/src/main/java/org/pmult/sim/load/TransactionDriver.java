@@ -10,10 +10,9 @@ interface TransactionDriver extends AutoCloseable {
      *
      * @param slot     the concurrency slot running it (0..sessions-1)
      * @param sequence a number unique within the run
-     * @return completes with {@code null} when every reply was CONTINUE, else with a short description of
-     *         the first other outcome (the error kind counted in the report); never exceptionally
+     * @return completes with the outcome; never exceptionally
      */
-    CompletableFuture<String> run(int slot, long sequence);
+    CompletableFuture<TransactionOutcome> run(int slot, long sequence);
 
     @Override
     void close();

@@ -26,6 +26,7 @@ class LoadCommandTest {
         assertEquals(Duration.ofSeconds(5), options.warmup());
         assertEquals(Duration.ofSeconds(15), options.duration());
         assertEquals(Duration.ofSeconds(1), options.rampUp());
+        assertEquals(Duration.ZERO, options.think());
         assertFalse(options.byCount());
         assertEquals(1, options.transaction().recipients());
         assertEquals(10_240, options.transaction().message().size());
@@ -37,7 +38,7 @@ class LoadCommandTest {
     void takesEveryOption() {
         LoadOptions options = parse("--mode", "milter", "--connect", "inet:7000@127.0.0.1", "--sessions", "1000",
                 "--connections", "4", "--threads", "2", "--warmup", "10s", "--duration", "1m", "--transactions", "500",
-                "--ramp-up", "3s", "--recipients", "5", "--message-size", "100K", "--chunk-size", "4096",
+                "--ramp-up", "3s", "--think", "50ms", "--recipients", "5", "--message-size", "100K", "--chunk-size", "4096",
                 "--timeout", "300ms");
 
         assertEquals(LoadMode.MILTER, options.mode());
@@ -50,6 +51,7 @@ class LoadCommandTest {
         assertTrue(options.byCount());
         assertEquals(500, options.transactions());
         assertEquals(Duration.ofSeconds(3), options.rampUp());
+        assertEquals(Duration.ofMillis(50), options.think());
         assertEquals(5, options.transaction().recipients());
         assertEquals(102_400, options.transaction().message().size());
         assertEquals(4096, options.chunkSize());

@@ -80,6 +80,22 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void pausesBetweenCommandsWithThinkTimeInBothModes() throws Exception {
+        try (ContinueMilter milter = ContinueMilter.start(transport, milterLoops, loopback(0), Map.of());
+             PmultServer pmult = startPmult(milter.localAddress())) {
+
+            LoadReport direct = LoadGenerator.run(options(LoadMode.MILTER, milter.localAddress(), 1,
+                    Duration.ofMillis(1)), Map.of());
+            LoadReport through = LoadGenerator.run(options(LoadMode.PMILTER, pmult.boundAddresses().get(0), 1,
+                    Duration.ofMillis(1)), Map.of());
+
+            assertEquals(20, direct.measured());
+            assertEquals(20, through.measured());
+            assertEquals(0, direct.errorCount() + through.errorCount());
+        }
+    }
+
+    @Test
     void countsWhatTheMilterRefusesAsErrorsByKind() throws Exception {
         try (ScriptedMilter milter = ScriptedMilter.builder()
                 .on(Command.RCPT, (command, connection) -> org.pmult.milter.testing.MilterScriptResponse.reply(
@@ -87,7 +103,7 @@ class LoadGeneratorTest {
                 .start(transport.serverBootstrap(milterLoops, milterLoops, loopback(0)), loopback(0))) {
 
             LoadOptions options = new LoadOptions(LoadMode.MILTER, milter.localAddress(), 2, 1, 1, Duration.ZERO,
-                    Duration.ofMillis(300), 0, Duration.ZERO, new LoadTransaction(RECIPIENTS, LoadMessage.ofSize(1024)),
+                    Duration.ofMillis(300), 0, Duration.ZERO, Duration.ZERO, new LoadTransaction(RECIPIENTS, LoadMessage.ofSize(1024)),
                     65_536, Duration.ofSeconds(10));
             LoadReport report = LoadGenerator.run(options, Map.of());
 
@@ -98,8 +114,12 @@ class LoadGeneratorTest {
     }
 
     private static LoadOptions options(LoadMode mode, SocketAddress address, int connections) {
+        return options(mode, address, connections, Duration.ZERO);
+    }
+
+    private static LoadOptions options(LoadMode mode, SocketAddress address, int connections, Duration think) {
         return new LoadOptions(mode, address, 3, connections, 1, Duration.ZERO, Duration.ofSeconds(20), 20,
-                Duration.ZERO, new LoadTransaction(RECIPIENTS, LoadMessage.ofSize(10_240)), 4096, Duration.ofSeconds(10));
+                Duration.ZERO, think, new LoadTransaction(RECIPIENTS, LoadMessage.ofSize(10_240)), 4096, Duration.ofSeconds(10));
     }
 
     private PmultServer startPmult(SocketAddress milter) throws IOException {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class LoadReportTest {
 
     private static final LoadOptions OPTIONS = new LoadOptions(LoadMode.PMILTER, new InetSocketAddress("127.0.0.1", 1),
-            100, 2, 1, Duration.ofSeconds(5), Duration.ofSeconds(10), 0, Duration.ofSeconds(1),
+            100, 2, 1, Duration.ofSeconds(5), Duration.ofSeconds(10), 0, Duration.ofSeconds(1), Duration.ZERO,
             new LoadTransaction(3, LoadMessage.ofSize(10_240)), 65_536, Duration.ofSeconds(30));
 
     @Test
