@@ -70,7 +70,7 @@ public final class PmilterChannelInitializer extends ChannelInitializer<Channel>
                                          Meta1Negotiator negotiator) {
         Upstreams current = upstreams.get();
         SessionContext context = new SessionContext(current.plan(), negotiator.offeredCaps(), limits.maxFrameLength(),
-                channel.eventLoop(), metrics, sessions);
+                channel.eventLoop(), metrics, sessions, limits.maxFrameLength());
         String client = connect.clientAddress().getHostAddress() + ":" + connect.port();
         return new MultiplexSession(seid, client, context, current.newLegs(channel.eventLoop(), seid));
     }

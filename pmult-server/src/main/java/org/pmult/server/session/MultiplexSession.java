@@ -1,12 +1,15 @@
 package org.pmult.server.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.Capability;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
+import org.pmult.pmilter.codec.PmilterResponseWriter;
 import org.pmult.pmilter.server.CloseReason;
 import org.pmult.pmilter.server.PmilterSessionHandler;
 import org.pmult.server.config.MacroStage;
@@ -301,6 +304,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         LegVerdict decided = null;
         int decider = -1;
         List<PmilterModification> modifications = new ArrayList<>();
+        List<String> changers = new ArrayList<>();
         for (int i = 0; i < pending.length; i++) {
             LegVerdict verdict = pending[i].getNow(null);
             if (verdict == null && pending[i].isCompletedExceptionally()) {
@@ -322,7 +326,10 @@ public final class MultiplexSession implements PmilterSessionHandler {
             } else if (verdict.defaultAction() && verdict.kind() == LegVerdict.Kind.CONTINUE) {
                 legStates[i] = LegState.IGNORED;
             }
-            modifications.addAll(verdict.modifications());
+            if (!verdict.modifications().isEmpty()) {
+                modifications.addAll(verdict.modifications());
+                changers.add(legs.get(i).clientName());
+            }
         }
         PmilterResponse.Reply reply;
         if (decided != null) {
@@ -334,6 +341,9 @@ public final class MultiplexSession implements PmilterSessionHandler {
         } else {
             ReplyCode code = allAccepted() ? ReplyCode.ACCEPT : ReplyCode.CONTINUE;
             reply = reply(code, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
+            if (!reply.modifications().isEmpty()) {
+                reply = fitted(reply, changers);
+            }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("session {} client {}: {} -> {}{}", seid, clientAddress, stage.tag(), code,
                         reply.modifications().isEmpty() ? "" : " with " + reply.modifications());
@@ -353,6 +363,29 @@ public final class MultiplexSession implements PmilterSessionHandler {
                     ? reply(ReplyCode.REJECT, null, List.of()) : reply(ReplyCode.DISCARD, null, List.of());
             case CONTINUE, ACCEPT -> throw new IllegalStateException("not a deciding verdict: " + verdict);
         };
+    }
+
+    /**
+     * The DOT reply as it is if it fits one pmilter message; else a tempfail. Sending it anyway would
+     * fail in the encoder and cost the whole MeTA1 connection; dropping the changes would pass the
+     * message on without what the milters asked for.
+     */
+    private PmilterResponse.Reply fitted(PmilterResponse.Reply reply, List<String> changers) {
+        ByteBuf probe = Unpooled.buffer();
+        int length;
+        try {
+            PmilterResponseWriter.write(reply, probe);
+            length = probe.readableBytes() - PmilterCodes.LENGTH_FIELD_LENGTH;
+        } finally {
+            probe.release();
+        }
+        if (length <= context.maxReplyLength()) {
+            return reply;
+        }
+        LOG.warn("session {} client {} msgid {}: changes to the message by client(s) {} need a reply of {} bytes "
+                        + "(expected: <= {}); tempfailing the message (raise limits.max-frame-length if such changes are expected)",
+                seid, clientAddress, messageId == null ? "-" : messageId, changers, length, context.maxReplyLength());
+        return reply(ReplyCode.TEMPFAIL, null, List.of());
     }
 
     /**

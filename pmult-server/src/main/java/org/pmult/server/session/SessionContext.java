@@ -1,6 +1,7 @@
 package org.pmult.server.session;
 
 import io.netty.util.concurrent.EventExecutor;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.server.macro.MacroPlan;
 import org.pmult.server.metrics.PmultMetrics;
 
@@ -14,9 +15,11 @@ import org.pmult.server.metrics.PmultMetrics;
  * @param eventLoop      the connection's event loop; every session step runs here
  * @param metrics        meters, or null when metrics are off (tests)
  * @param listener       told when a session opens and closes (live-session count for graceful shutdown)
+ * @param maxReplyLength largest pmilter message smtps accepts (limits.max-frame-length): a DOT reply
+ *                       whose changes would not fit is tempfailed instead of being sent
  */
 public record SessionContext(MacroPlan plan, int offeredCaps, int maxHeaderBytes, EventExecutor eventLoop,
-                             PmultMetrics metrics, SessionListener listener) {
+                             PmultMetrics metrics, SessionListener listener, int maxReplyLength) {
 
     /** Hears about sessions opening and closing; called on the event loop. */
     public interface SessionListener {
@@ -35,8 +38,9 @@ public record SessionContext(MacroPlan plan, int offeredCaps, int maxHeaderBytes
         void closed();
     }
 
-    /** A context without metrics or listener (tests, tools). */
+    /** A context without metrics or listener (tests, tools), replies bounded at the profile's default. */
     public SessionContext(MacroPlan plan, int offeredCaps, int maxHeaderBytes, EventExecutor eventLoop, PmultMetrics metrics) {
-        this(plan, offeredCaps, maxHeaderBytes, eventLoop, metrics, SessionListener.NONE);
+        this(plan, offeredCaps, maxHeaderBytes, eventLoop, metrics, SessionListener.NONE,
+                PmilterCodes.DEFAULT_MAX_MESSAGE_LENGTH);
     }
 }

@@ -198,14 +198,14 @@ class MisbehavingMilterTest {
         String value = "x".repeat(60_000);
         assertTrue((long) headers * value.length() > Limits.DEFAULTS.maxFrameLength(), "more than one reply can carry");
 
+        Meta1Client hostile = hostileClient(pmult);
+        hostile.beginSession("NEIGHBOUR");
         milter.arm(onCommand(Command.BODYEOB, (ctx, command) -> {
             for (int i = 0; i < headers; i++) {
                 ctx.write(new MilterReply.AddHeader("X-Bulk-" + i, value));
             }
             ctx.writeAndFlush(MilterReply.CONTINUE);
         }));
-        Meta1Client hostile = hostileClient(pmult);
-        hostile.beginSession("NEIGHBOUR");
         hostile.beginSession(EVIL);
         hostile.expect(ReplyCode.CONTINUE, rcpt());
         hostile.expect(ReplyCode.CONTINUE, new PmilterRequest.Data(EVIL, PmilterMacros.EMPTY));
@@ -213,6 +213,9 @@ class MisbehavingMilterTest {
                 Unpooled.copiedBuffer("Subject: bulk\r\n\r\nbody\r\n", StandardCharsets.US_ASCII)));
         hostile.expect(ReplyCode.TEMPFAIL, new PmilterRequest.Dot(EVIL, PmilterMacros.EMPTY));
         milter.disarm();
+
+        logs.awaitLine(Level.WARN, "MultiplexSession", "session " + EVIL, "client(s) [" + CLIENT + "]",
+                "(expected: <= " + Limits.DEFAULTS.maxFrameLength() + ")", "raise limits.max-frame-length");
 
         assertTrue(hostile.connection().isActive(), "the MeTA1 connection stays");
         hostile.finishSession("NEIGHBOUR");
