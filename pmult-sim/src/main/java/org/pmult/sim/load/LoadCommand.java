@@ -63,7 +63,7 @@ public final class LoadCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--transactions", paramLabel = "N", defaultValue = "0",
-            description = "Measure this many successful transactions instead (default: by duration).")
+            description = "Measure until this many transactions have ended, successfully or not (default: by duration).")
     long transactions;
 
     @Option(names = "--ramp-up", paramLabel = "TIME",

@@ -16,7 +16,8 @@ import org.pmult.pmilter.codec.PmilterCodes;
  * @param threads      event-loop threads of the generator
  * @param warmup       time before measuring (JIT, connection pools, ramp-up)
  * @param duration     measuring time; with {@code transactions} the longest it may take
- * @param transactions measure exactly this many transactions (0: as many as {@code duration} allows)
+ * @param transactions measure until this many transactions have ended, successfully or not (0: as many as
+ *                     {@code duration} allows)
  * @param rampUp       sessions start spread evenly over this time (at most {@code warmup})
  * @param think        the SMTP client's pause after each SMTP command (connect, EHLO, MAIL, each RCPT,
  *                     DATA) before the next; zero for a saturating load. Latency excludes it.

@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
  * A closed loop of {@code sessions} slots: each slot runs one transaction after the other until the
  * run ends, so exactly that many sessions are in flight once all have started (they start spread over
  * the ramp-up). Timeline: warm-up (not counted), the measuring window ({@code duration}, or until
- * {@code transactions} have succeeded), then no new transactions and a bounded wait for those in flight.
+ * {@code transactions} have ended, successfully or not), then no new transactions and a bounded wait for those in flight.
  *
  * <p>Slots run on the generator's event loops through the driver's futures; no thread per session.
  * {@link #run} itself blocks the calling thread (the command's main thread), which also reads the
@@ -45,6 +45,7 @@ final class LoadRunner {
     private Phase phase = Phase.WARMING_UP;
     private final Histogram latency = new Histogram(LOWEST_NANOS, HIGHEST_NANOS, 3);
     private final Map<String, Long> errors = new HashMap<>();
+    private long errorCount;
     private long windowStartNanos;
     private long windowEndNanos;
 
@@ -108,10 +109,11 @@ final class LoadRunner {
             }
             if (outcome.succeeded()) {
                 latency.recordValue(Math.max(LOWEST_NANOS, Math.min(HIGHEST_NANOS, outcome.waitedNanos())));
-                countReached = options.byCount() && latency.getTotalCount() >= options.transactions();
             } else {
                 errors.merge(outcome.problem(), 1L, Long::sum);
+                errorCount++;
             }
+            countReached = options.byCount() && latency.getTotalCount() + errorCount >= options.transactions();
         }
         if (countReached) {
             closeWindow();

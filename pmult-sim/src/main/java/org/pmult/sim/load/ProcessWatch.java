@@ -61,13 +61,15 @@ final class ProcessWatch {
     }
 
     /**
-     * Parses {@code /proc/PID/stat} (utime and stime, fields 14 and 15, counted after the command name
-     * in parentheses, which may hold spaces) and {@code /proc/PID/status} ({@code Threads:}, {@code VmRSS:}).
+     * Parses {@code /proc/PID/stat} (utime, stime, cutime and cstime, fields 14 to 17, counted after the
+     * command name in parentheses, which may hold spaces; the children's share counts the work of a
+     * milter that forks per connection, as mailfromd does, once the child has ended) and {@code /proc/PID/status} ({@code Threads:}, {@code VmRSS:}).
      */
     static Sample parse(String stat, String status) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
         // fields[0] is field 3 (state), so field N is fields[N - 3]
-        long cpu = Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+        long cpu = Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3])
+                + Long.parseLong(fields[16 - 3]) + Long.parseLong(fields[17 - 3]);
         int threads = (int) statusValue(status, "Threads:");
         long rss = statusValue(status, "VmRSS:");
         return new Sample(cpu, threads, rss);

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Turns the results of benchmarks/run-load.sh into the Markdown tables of docs/benchmarks.md.
+
+usage: load-report.py OUT_DIR   (reads OUT_DIR/results.txt, machine.txt, scale-*.txt, pmult-gc.log)
+
+Each line of results.txt is "label=L loadavg=A/B result key=value ..." as pmult-sim load prints it.
+Where a point was run several times (REPEAT), the tables give the median of each figure.
+"""
+import os
+import re
+import statistics
+import sys
+
+RATIO_TARGET = 0.90
+ADDED_P99_TARGET_US = 150
+SCALE_HEAP_MIB = 512
+
+
+def load(path):
+    runs = []
+    with open(path) as results:
+        for line in results:
+            fields = dict(pair.split("=", 1) for pair in line.split() if "=" in pair)
+            if "label" in fields and "tps" in fields:
+                runs.append(fields)
+    return runs
+
+
+def pick(runs, label, mode):
+    return [r for r in runs if r["label"] == label and r["mode"] == mode]
+
+
+def median(runs, key):
+    values = [float(r[key]) for r in runs if key in r and float(r[key]) >= 0]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def ratio_table(runs, out):
+    out.append("| sessions | direct tx/s | through pmult tx/s | ratio (target ≥ 0.90) | "
+               "per-run ratios | CPU µs/tx direct: generator + milter | "
+               "CPU µs/tx via pmult: generator + pmult + milter |")
+    out.append("|---:|---:|---:|---|---|---|---|")
+    for sessions in (1, 100, 1000):
+        label = f"ratio-{sessions}"
+        direct, through = pick(runs, label, "milter"), pick(runs, label, "pmilter")
+        if not direct or not through:
+            continue
+        d, t = median(direct, "tps"), median(through, "tps")
+        ratio = t / d if d else None
+        pairs = [float(b["tps"]) / float(a["tps"]) for a, b in zip(direct, through) if float(a["tps"]) > 0]
+        out.append("| {} | {} | {} | {:.2f} {} | {} | {} + {} | {} + {} + {} |".format(
+            f"{sessions:,}", fmt(d), fmt(t), ratio, verdict(ratio >= RATIO_TARGET),
+            ", ".join(f"{p:.2f}" for p in pairs),
+            fmt(median(direct, "cpu_us_per_tx.generator")), fmt(median(direct, "cpu_us_per_tx.milter")),
+            fmt(median(through, "cpu_us_per_tx.generator")), fmt(median(through, "cpu_us_per_tx.pmult")),
+            fmt(median(through, "cpu_us_per_tx.milter"))))
+
+
+def latency_table(runs, out):
+    direct, through = pick(runs, "latency-1000", "milter"), pick(runs, "latency-1000", "pmilter")
+    if not direct or not through:
+        return
+    out.append("| 1,000 sessions, 250 ms think time | tx/s | p50 µs | p90 µs | p99 µs | p99.9 µs | errors |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    for name, rs in (("direct Milter", direct), ("through pmult", through)):
+        out.append("| {} | {} | {} | {} | {} | {} | {} |".format(
+            name, fmt(median(rs, "tps")), fmt(median(rs, "p50_us")), fmt(median(rs, "p90_us")),
+            fmt(median(rs, "p99_us")), fmt(median(rs, "p99.9_us")), fmt(median(rs, "errors"))))
+    added50 = median(through, "p50_us") - median(direct, "p50_us")
+    added99 = median(through, "p99_us") - median(direct, "p99_us")
+    out.append("| **added by pmult** | | **{}** | | **{}** ({}, target ≤ {} µs) | | |".format(
+        fmt(added50), fmt(added99), verdict(added99 <= ADDED_P99_TARGET_US).strip("*"), ADDED_P99_TARGET_US))
+
+
+def scale_table(runs, directory, out):
+    big, small = pick(runs, "scale-10000", "pmilter"), pick(runs, "scale-1", "pmilter")
+    if not big:
+        return
+    b = big[0]
+    live = read(directory, "scale-live-heap.txt")
+    live_mib = None
+    match = re.search(r"Total\s+\d+\s+(\d+)", live or "")
+    if match:
+        live_mib = int(match.group(1)) / 1048576
+    status = read(directory, "scale-status.txt") or ""
+    fds = (read(directory, "scale-fds.txt") or "").strip()
+    gc_max = max_heap_after_gc(os.path.join(directory, "pmult-gc.log"))
+    out.append("| figure | value |")
+    out.append("|---|---|")
+    out.append(f"| sessions open at once (closed loop, 2 s think time) | 10,000 over {b['connections']} pmilter connections |")
+    out.append(f"| transactions/s, errors | {fmt(float(b['tps']))}, {b['errors']} |")
+    out.append(f"| latency p50 / p99 (waits only) | {fmt(float(b['p50_us']))} µs / {fmt(float(b['p99_us']))} µs |")
+    out.append(f"| pmult threads with 10,000 sessions / with 1 session | {b.get('threads.pmult', '–')} / "
+               f"{small[0].get('threads.pmult', '–') if small else '–'} |")
+    if live_mib is not None:
+        out.append(f"| pmult live heap mid-run (after a full GC) | {live_mib:.0f} MiB of {SCALE_HEAP_MIB} MiB (-Xmx512m) |")
+    if gc_max is not None:
+        out.append(f"| pmult heap after GC, highest of the whole run (GC log) | {gc_max} MiB |")
+    rss = re.search(r"VmRSS:\s+(\d+)", status)
+    if rss:
+        out.append(f"| pmult resident memory mid-run | {int(rss.group(1)) / 1024:.0f} MiB |")
+    if fds:
+        out.append(f"| pmult open file descriptors mid-run | {fds} (one Milter connection per session) |")
+    out.append(f"| pmult CPU per transaction | {fmt(float(b.get('cpu_us_per_tx.pmult', -1)))} µs |")
+
+
+def growth_table(runs, out):
+    out.append("| load | direct tx/s | via pmult tx/s | ratio | direct p50 µs | via pmult p50 µs | "
+               "pmult CPU µs/tx | direct client CPU µs/tx |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = [("1 session", "ratio-1"), ("10 sessions", "growth-sessions-10"), ("100 sessions", "ratio-100"),
+            ("1,000 sessions", "ratio-1000"),
+            ("100 sessions, 1 rcpt", "growth-rcpt-1"), ("100 sessions, 5 rcpts", "growth-rcpt-5"),
+            ("100 sessions, 1 KiB message", "growth-size-1K"), ("100 sessions, 10 KiB message", "growth-size-10K"),
+            ("100 sessions, 100 KiB message", "growth-size-100K")]
+    for name, label in rows:
+        direct, through = pick(runs, label, "milter"), pick(runs, label, "pmilter")
+        if not direct or not through:
+            continue
+        d, t = median(direct, "tps"), median(through, "tps")
+        out.append("| {} | {} | {} | {:.2f} | {} | {} | {} | {} |".format(
+            name, fmt(d), fmt(t), t / d if d else 0, fmt(median(direct, "p50_us")), fmt(median(through, "p50_us")),
+            fmt(median(through, "cpu_us_per_tx.pmult")), fmt(median(direct, "cpu_us_per_tx.generator"))))
+
+
+def mailfromd_table(runs, out):
+    rows = []
+    for sessions in (1, 10, 50):
+        label = f"mailfromd-{sessions}"
+        direct, through = pick(runs, label, "milter"), pick(runs, label, "pmilter")
+        if direct and through:
+            rows.append((sessions, direct, through))
+    if not rows:
+        return
+    out.append("| sessions | direct tx/s | via pmult tx/s | ratio | direct p50 / p99 µs | via pmult p50 / p99 µs | "
+               "errors direct / via pmult | mailfromd CPU µs/tx | pmult CPU µs/tx |")
+    out.append("|---:|---:|---:|---:|---|---|---|---:|---:|")
+    for sessions, direct, through in rows:
+        d, t = median(direct, "tps"), median(through, "tps")
+        out.append("| {} | {} | {} | {:.2f} | {} / {} | {} / {} | {} / {} | {} | {} |".format(
+            sessions, fmt(d), fmt(t), t / d if d else 0, fmt(median(direct, "p50_us")), fmt(median(direct, "p99_us")),
+            fmt(median(through, "p50_us")), fmt(median(through, "p99_us")), fmt(median(direct, "errors")),
+            fmt(median(through, "errors")), fmt(median(through, "cpu_us_per_tx.milter")),
+            fmt(median(through, "cpu_us_per_tx.pmult"))))
+
+
+def max_heap_after_gc(path):
+    """Highest 'after' heap of the GC log's pause lines (e.g. 'Pause Young (Normal) ... 120M->31M(512M)')."""
+    if not os.path.exists(path):
+        return None
+    highest = None
+    with open(path) as log:
+        for line in log:
+            match = re.search(r"\d+M->(\d+)M\(\d+M\)", line)
+            if match:
+                value = int(match.group(1))
+                highest = value if highest is None else max(highest, value)
+    return highest
+
+
+def read(directory, name):
+    path = os.path.join(directory, name)
+    return open(path).read() if os.path.exists(path) else None
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: load-report.py OUT_DIR")
+    directory = sys.argv[1]
+    runs = load(os.path.join(directory, "results.txt"))
+    out = []
+    machine = read(directory, "machine.txt")
+    if machine:
+        out += ["```", machine.strip(), "```", ""]
+    out.append("### Throughput ratio (saturating closed loop, medians)")
+    out.append("")
+    ratio_table(runs, out)
+    out += ["", "### Added latency at 1,000 sessions (below saturation, medians)", ""]
+    latency_table(runs, out)
+    out += ["", "### Scale: 10,000 concurrent sessions through pmult", ""]
+    scale_table(runs, directory, out)
+    out += ["", "### Growth with sessions, recipients and message size", ""]
+    growth_table(runs, out)
+    out += ["", "### Against GNU mailfromd (test-filter.mfl)", ""]
+    mailfromd_table(runs, out)
+    loads = [r["loadavg"] for r in runs]
+    if loads:
+        out += ["", f"Load average (1 min) before/after each run: {', '.join(loads)}"]
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+#!/bin/bash
+# run-load.sh -- the end-to-end benchmarks of docs/benchmarks.md, in one run, side by side.
+#
+# Builds pmult and pmult-sim, starts the fast milter (pmult-sim continue-milter) and pmult in JVMs of
+# their own, then runs the load generator (pmult-sim load) in a third JVM against pmult (pmilter mode)
+# and straight against the milter (milter mode, the baseline), and prints the results tables
+# (benchmarks/load-report.py). Finally the same against the real GNU mailfromd, if installed.
+#
+# usage: benchmarks/run-load.sh [--quick] [--no-build] [--no-mailfromd] [--out DIR]
+#   --quick         one repetition and shorter runs (a smoke test of the script, ~4 minutes)
+#   --no-build      use the jars already in pmult-server/target and pmult-sim/target
+#   --no-mailfromd  skip the runs against mailfromd
+#   --out DIR       where results and logs go (default: /tmp/pmult-load-<date>)
+# Env: REPEAT (ratio runs per point, default 3), WARMUP, DURATION (per run, default 5s and 10s),
+#      START_MFD (mailfromd starter, default /work/shared/peers/start-mailfromd.sh),
+#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+3).
+# Needs Linux (/proc) for the CPU, thread and memory columns; python3 for the tables.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+JAVA=${JAVA:-java}
+BUILD=1
+MAILFROMD=1
+QUICK=0
+OUT=/tmp/pmult-load-$(date +%Y%m%d-%H%M%S)
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --no-build) BUILD=0 ;;
+        --no-mailfromd) MAILFROMD=0 ;;
+        --out) OUT=$2; shift ;;
+        *) echo "usage: $0 [--quick] [--no-build] [--no-mailfromd] [--out DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ $QUICK = 1 ]; then
+    REPEAT=${REPEAT:-1}; WARMUP=${WARMUP:-3s}; DURATION=${DURATION:-5s}
+else
+    REPEAT=${REPEAT:-3}; WARMUP=${WARMUP:-5s}; DURATION=${DURATION:-10s}
+fi
+BASE_PORT=${BASE_PORT:-17300}
+MILTER_PORT=$BASE_PORT
+PMULT_PORT=$((BASE_PORT + 1))
+MFD_PORT=$((BASE_PORT + 2))
+PMULT_MFD_PORT=$((BASE_PORT + 3))
+mkdir -p "$OUT"
+RESULTS=$OUT/results.txt
+: > "$RESULTS"
+
+PMULT_JAR=$ROOT/pmult-server/target/pmult.jar
+SIM_JAR=$ROOT/pmult-sim/target/pmult-sim.jar
+STARTED=()   # pids this script started; only these are stopped
+
+log() { echo "run-load: $*" >&2; }
+
+cleanup() {
+    for pid in "${STARTED[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${STARTED[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+}
+trap cleanup EXIT
+
+wait_for_line() {   # FILE PATTERN SECONDS
+    for _ in $(seq $(($3 * 10))); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "run-load: timed out waiting for \"$2\" in $1:" >&2; tail -20 "$1" >&2; exit 1
+}
+
+if [ $BUILD = 1 ]; then
+    log "building pmult and pmult-sim (mvn package, tests skipped)"
+    (cd "$ROOT" && mvn -B -q -o -DskipTests -pl pmult-server,pmult-sim -am package)
+fi
+[ -f "$PMULT_JAR" ] && [ -f "$SIM_JAR" ] || { log "missing $PMULT_JAR or $SIM_JAR (run without --no-build)"; exit 1; }
+
+# ---- the machine ------------------------------------------------------------------------------
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "nproc: $(nproc)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+    echo "memory: $(free -m | awk '/^Mem:/ {print $2 " MiB"}')"
+    echo "kernel: $(uname -r)"
+    echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
+    echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "loadavg-before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt" >&2
+
+# ---- the fast milter and pmult, each in its own JVM ---------------------------------------------
+"$JAVA" -Xms256m -Xmx256m -jar "$SIM_JAR" continue-milter --listen "inet://127.0.0.1:$MILTER_PORT" \
+    > "$OUT/continue-milter.log" 2>&1 &
+MILTER_PID=$!; STARTED+=("$MILTER_PID")
+wait_for_line "$OUT/continue-milter.log" "listening" 20
+
+start_pmult() {   # NAME LISTEN_PORT MILTER_URL -> pid in PMULT_PID
+    cat > "$OUT/$1.conf" <<EOF
+listen inet://127.0.0.1:$2;
+client milter {
+  url $3;
+}
+EOF
+    "$JAVA" -Xmx512m -Xlog:gc:file="$OUT/$1-gc.log" -jar "$PMULT_JAR" --config "$OUT/$1.conf" --foreground \
+        > "$OUT/$1.log" 2>&1 &
+    PMULT_PID=$!; STARTED+=("$PMULT_PID")
+    wait_for_line "$OUT/$1.log" "pmult .* started" 30
+}
+start_pmult pmult "$PMULT_PORT" "inet://127.0.0.1:$MILTER_PORT"
+PMULT_FAST=$PMULT_PID
+log "continue milter pid $MILTER_PID on $MILTER_PORT, pmult pid $PMULT_FAST on $PMULT_PORT (-Xmx512m)"
+
+# run LABEL MODE [pmult-sim load options...]: one generator run, its result line appended to results.txt
+run() {
+    local label=$1 mode=$2; shift 2
+    local port=$PMULT_PORT target_pid=$PMULT_FAST milter_pid=$MILTER_PID
+    [ "$mode" = milter ] && port=$MILTER_PORT
+    if [ -n "${TARGET_PORT:-}" ]; then port=$TARGET_PORT; fi
+    if [ -n "${TARGET_PMULT_PID:-}" ]; then target_pid=$TARGET_PMULT_PID; fi
+    if [ -n "${TARGET_MILTER_PID:-}" ]; then milter_pid=$TARGET_MILTER_PID; fi
+    local before after line
+    before=$(cut -d' ' -f1 /proc/loadavg)
+    line=$("$JAVA" -Xmx1g -jar "$SIM_JAR" load --mode "$mode" --connect "inet://127.0.0.1:$port" \
+        --warmup "$WARMUP" --duration "$DURATION" --watch "pmult=$target_pid" --watch "milter=$milter_pid" "$@" \
+        2> "$OUT/last-generator.err" | tee -a "$OUT/generator.log" | grep '^result ' || true)
+    after=$(cut -d' ' -f1 /proc/loadavg)
+    if [ -z "$line" ]; then
+        log "$label: no result (see $OUT/last-generator.err)"; cat "$OUT/last-generator.err" >&2
+        return
+    fi
+    echo "label=$label loadavg=$before/$after $line" >> "$RESULTS"
+    log "$label $mode: $(echo "$line" | grep -o 'tps=[^ ]*') $(echo "$line" | grep -o 'p99_us=[^ ]*') $(echo "$line" | grep -o 'errors=[^ ]*')"
+}
+
+# JIT warm-up of pmult and the milter (not reported)
+log "warming up pmult and the milter (20 s)"
+WARMUP=2s DURATION=18s run warmup pmilter --sessions 50 > /dev/null
+sed -i '/^label=warmup /d' "$RESULTS"
+
+# ---- 1. throughput ratio at 1, 100, 1000 sessions (saturating closed loop), interleaved ----------
+for rep in $(seq "$REPEAT"); do
+    for sessions in 1 100 1000; do
+        extra=()
+        [ "$sessions" = 1000 ] && extra=(--connections 4 --ramp-up 2s)
+        run "ratio-$sessions" milter --sessions "$sessions" "${extra[@]}"
+        run "ratio-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
+    done
+done
+
+# ---- 2. added latency at 1000 sessions, below saturation: 250 ms think time after each SMTP command --
+for rep in $(seq "$REPEAT"); do
+    WARMUP=8s run latency-1000 milter --sessions 1000 --think 250ms --ramp-up 5s
+    WARMUP=8s run latency-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
+done
+
+# ---- 3. scale: 10,000 concurrent sessions through pmult (heap <= 512 MiB, threads counted) -------
+# 2 s think time: every session stays open ~10 s, so all 10,000 are open at once below saturation.
+(
+    sleep $((15 + 10))   # warm-up 15 s, then mid-window: live heap after a full GC (jcmd forces one)
+    jcmd "$PMULT_FAST" GC.class_histogram 2>/dev/null | tail -1 > "$OUT/scale-live-heap.txt" || true
+    cat /proc/"$PMULT_FAST"/status 2>/dev/null | grep -E '^(Threads|VmRSS|VmHWM):' > "$OUT/scale-status.txt" || true
+    ls /proc/"$PMULT_FAST"/fd 2>/dev/null | wc -l > "$OUT/scale-fds.txt" || true
+) &
+WARMUP=15s DURATION=20s run scale-10000 pmilter --sessions 10000 --connections 8 --think 2s --ramp-up 10s --threads 2
+wait
+run scale-1 pmilter --sessions 1 --think 2s
+
+# ---- 4. growth: sessions, recipients, message size (one run each) -----------------------------
+for mode in milter pmilter; do
+    run growth-sessions-10 "$mode" --sessions 10
+    run growth-rcpt-1 "$mode" --sessions 100 --recipients 1
+    run growth-rcpt-5 "$mode" --sessions 100 --recipients 5
+    run growth-size-1K "$mode" --sessions 100 --message-size 1K
+    run growth-size-10K "$mode" --sessions 100 --message-size 10K
+    run growth-size-100K "$mode" --sessions 100 --message-size 100K
+done
+
+# ---- 5. the realistic figure: GNU mailfromd as the milter ----------------------------------------
+START_MFD=${START_MFD:-/work/shared/peers/start-mailfromd.sh}
+if [ $MAILFROMD = 1 ] && [ -x "$START_MFD" ]; then
+    kill "$PMULT_FAST" 2>/dev/null || true   # free its CPU
+    MFD_PID=$("$START_MFD" "$MFD_PORT" "$OUT/mailfromd" 2>>"$OUT/mailfromd-start.log") || MFD_PID=
+    if [ -n "$MFD_PID" ]; then
+        STARTED+=("$MFD_PID")
+        start_pmult pmult-mailfromd "$PMULT_MFD_PORT" "inet://127.0.0.1:$MFD_PORT"
+        for sessions in 1 10 50; do
+            TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$MFD_PORT \
+                run "mailfromd-$sessions" milter --sessions "$sessions" --recipients 1
+            TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$PMULT_MFD_PORT \
+                run "mailfromd-$sessions" pmilter --sessions "$sessions" --recipients 1
+        done
+    else
+        log "mailfromd did not start (see $OUT/mailfromd-start.log); skipping its runs"
+    fi
+fi
+
+echo "loadavg-after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+log "results in $OUT"
+python3 "$HERE/load-report.py" "$OUT"
