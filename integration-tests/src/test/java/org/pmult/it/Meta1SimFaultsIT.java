@@ -64,7 +64,7 @@ class Meta1SimFaultsIT {
     /** MeTA1's timeout where it must never apply: far above every pmult timeout in play. */
     private static final Duration PATIENT_META1 = Duration.ofSeconds(30);
     /** MeTA1's timeout where it must apply before pmult's read timeout (30 s there). */
-    private static final Duration IMPATIENT_META1 = Duration.ofMillis(1500);
+    private static final Duration IMPATIENT_META1 = Duration.ofSeconds(2);
     private static final String HANG = "<hang@sim.example>";
 
     private static MailfromdPeer mailfromd;
@@ -157,6 +157,44 @@ class Meta1SimFaultsIT {
             assertEquals(1.0, up.value("pmult_milter_up", "client", "mfd"), up::text);
         } finally {
             (restarted != null ? restarted : own).close();
+        }
+    }
+
+    @Test
+    void mailfromdKilledBetweenCommandsGivesTheDefaultActionAtTheNextStage() {
+        // the scripted (second) client holds RCPT for 3 s, long after mailfromd has answered it
+        try (MailfromdPeer own = MailfromdPeer.start(Transport.INET, FILTER);
+             ScriptedMilter slowRcpt = ScriptedMilter.builder()
+                     .on(Command.RCPT, (command, connection) -> MilterScriptResponse.sequence(
+                             MilterScriptResponse.pause(Duration.ofSeconds(3)), MilterScriptResponse.reply(MilterReply.CONTINUE)))
+                     .start(Transports.best().serverBootstrap(scriptedLoops, scriptedLoops, new InetSocketAddress(0)),
+                             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             PmultHarness pmult = PmultHarness.start(dir, "pmult.conf", """
+                     listen inet://127.0.0.1:%d;
+                     client mfd {
+                       url %s;
+                       read-timeout 20 seconds;
+                       default-action tempfail;
+                     }
+                     client slow {
+                       url inet:%d@127.0.0.1;
+                       read-timeout 20 seconds;
+                     }
+                     """.formatted(PmultHarness.freeLoopbackPort(), own.socketSpec(),
+                     ((InetSocketAddress) slowRcpt.localAddress()).getPort()));
+             Meta1Simulator simulator = SimRuns.simulator(pmult, FailurePolicy.ABORT, PATIENT_META1)) {
+            CompletableFuture<SimulationReport> inFlight = simulator.run(Scenario.of(script("killed-between")
+                    .rcpt("<bob@sim.example>").data().message(message("x")).dot().build()), RunOptions.SEQUENTIAL);
+            await("mailfromd answered RCPT").atMost(Duration.ofSeconds(10)).until(() -> pmult.scrape()
+                    .value("pmult_milter_reply_latency_seconds_count", "client", "mfd", "stage", "rcpt") == 1.0);
+            assertFalse(inFlight.isDone(), "the scripted client still holds RCPT");
+            killWithItsChildren(own);
+
+            SessionResult killed = SimRuns.await(inFlight).session("killed-between");
+            assertFromPmult(killed, "rcpt <bob@sim.example>", ReplyCode.CONTINUE, null);
+            assertFromPmult(killed, "data", ReplyCode.TEMPFAIL, ReplyCode.TEMPFAIL.defaultText());
+            assertEquals(ReplySource.SMTP, killed.byRequest("dot").source(), "no transaction after a refused DATA");
+            pmult.awaitNoLiveSessions();
         }
     }
 
