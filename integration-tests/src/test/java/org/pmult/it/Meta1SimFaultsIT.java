@@ -19,6 +19,7 @@ import org.pmult.milter.testing.ScriptedMilter;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.server.transport.Transports;
 import org.pmult.sim.engine.CommandResult;
+import org.pmult.sim.engine.Meta1Replies;
 import org.pmult.sim.engine.Meta1Simulator;
 import org.pmult.sim.engine.PmilterFailure;
 import org.pmult.sim.engine.ReplySource;
@@ -124,6 +125,7 @@ class Meta1SimFaultsIT {
                     () -> "the default action came from the lost connection, not a late reply\n" + transcript(killed));
             // the leg failed: every later command of the session gets the default action too
             assertFromPmult(killed, "rcpt <bob@sim.example>", ReplyCode.TEMPFAIL, ReplyCode.TEMPFAIL.defaultText());
+            assertEquals(Meta1Replies.NO_VALID_RECIPIENTS, killed.byRequest("data").text(), () -> transcript(killed));
             assertEquals(ReplySource.SMTP, killed.byRequest("data").source(), () -> transcript(killed));
 
             // while mailfromd is down, new sessions get the default action right at CONNECT
@@ -268,7 +270,7 @@ class Meta1SimFaultsIT {
             switch (policy) {
                 case ABORT -> {
                     assertEquals(ReplyCode.SHUTDOWN, timedOut.code(), () -> transcript(hung));
-                    assertEquals("421 4.3.0 Policy milter failed, closing connection", timedOut.text());
+                    assertEquals(Meta1Replies.FAILURE_ABORT, timedOut.text());
                     assertEquals(SessionEnd.ABORTED_BY_FAILURE_POLICY, hung.end(), () -> transcript(hung));
                     assertEquals(timedOut, hung.commands().get(hung.commands().size() - 1), () -> transcript(hung));
                 }
@@ -283,7 +285,7 @@ class Meta1SimFaultsIT {
                 }
                 case TEMPFAIL -> {
                     assertEquals(ReplyCode.TEMPFAIL, timedOut.code(), () -> transcript(hung));
-                    assertEquals("451 4.3.0 Policy milter failed, try again later", timedOut.text());
+                    assertEquals(Meta1Replies.FAILURE_TEMPFAIL, timedOut.text());
                     // the next command goes over a fresh connection, where pmult filters the session again
                     CommandResult bob = assertFromPmult(hung, "rcpt <bob@sim.example>", ReplyCode.CONTINUE, null);
                     assertTrue(bob.resynchronised(), () -> transcript(hung));
