@@ -642,7 +642,12 @@ public final class MilterClientSession {
         if (state == MilterClientState.ERROR || state == MilterClientState.CLOSED) {
             return;
         }
-        LOG.warn("{}: {}; applying default action {}", peer, message, settings.defaultAction().configName());
+        if (inFlight == null && queue.isEmpty()) {
+            // Nothing waits for an answer (a negotiation-only connection, e.g. pmult's reconnect probe).
+            LOG.debug("{}: {}; closing the connection", peer, message);
+        } else {
+            LOG.warn("{}: {}; applying default action {}", peer, message, settings.defaultAction().configName());
+        }
         MilterFailure failure = new MilterFailure(kind, stage, message);
         state = MilterClientState.ERROR;
         storedVerdict = new MilterVerdict.DefaultActionApplied(settings.defaultAction(), failure);
