@@ -271,7 +271,9 @@ public final class MilterClientSession {
     }
 
     private void enqueue(Step step) {
-        if (step instanceof CloseStep close && state.awaitsNegotiation()) {
+        // Closing while negotiating or while a reply is outstanding (the MTA side went away): quit at
+        // once instead of holding the milter connection until that reply's timeout.
+        if (step instanceof CloseStep close && (state.awaitsNegotiation() || inFlight != null)) {
             closeNow(close);
             return;
         }

@@ -584,6 +584,23 @@ class MilterClientSessionTest {
     }
 
     @Test
+    void closeWhileAReplyIsOutstandingQuitsAtOnceInsteadOfWaitingForTheTimeout() {
+        milter = startMilter(ScriptedMilter.builder()
+                .on(Command.RCPT, (command, connection) -> MilterScriptResponse.silent()));
+        session = open(settings().toBuilder().readTimeout(java.time.Duration.ofSeconds(60)).build());
+        startEnvelope();
+        io.netty.util.concurrent.Future<MilterVerdict> rcpt = session.rcpt(MilterMacros.EMPTY, "<x@y>", List.of());
+        eventually().until(() -> milter.received(Command.RCPT).size() == 1);
+
+        result(session.close());
+
+        // the MTA side went away: QUIT goes out now, not after the 60 s read timeout
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+        assertEquals("session closed by pmult", assertDefaultAction(result(rcpt), MilterFailure.Kind.CLOSED).failure().message());
+        assertEquals(MilterClientState.CLOSED, session.state());
+    }
+
+    @Test
     void reportsEveryAnswerToTheObserverWithItsLatency() {
         List<String> replies = new CopyOnWriteArrayList<>();
         milter = startMilter(ScriptedMilter.builder()
