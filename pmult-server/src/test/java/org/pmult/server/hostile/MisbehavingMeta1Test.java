@@ -26,6 +26,7 @@ import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.server.config.Limits;
 import org.pmult.server.metrics.DecodeErrorReason;
 import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.TrafficSide;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,6 +37,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -269,6 +272,40 @@ class MisbehavingMeta1Test {
         good.finishSession(GOOD);
     }
 
+    @Test
+    void stopsReadingFromAConnectionThatDoesNotReadItsRepliesAndClosesItAtTheIdleTimeout() throws Exception {
+        PmultInstance pmult = pmult("  limits { idle-timeout = 2s }\n");
+        Meta1Client good = Meta1Client.connect(group, pmult.address());
+        closeLast.add(good);
+        good.keepAlive(Duration.ofMillis(400));
+        good.beginSession(GOOD);
+
+        long offered = 200L << 20;
+        try (RawPmilterClient hostile = RawPmilterClient.connect(pmult.address(), 8192)) {
+            hostile.negotiate();
+            AtomicLong written = new AtomicLong();
+            Thread pinger = new Thread(() -> written.addAndGet(hostile.writeUntilBlockedOrClosed(
+                    RawPmilterClient.encode(new PmilterRequest.Ping()), offered)), "ping-flood");
+            pinger.setDaemon(true);
+            pinger.start();
+
+            // pmult stops reading once its queue of unread replies passes the channel's high-water
+            // mark; what it has read is bounded by the socket buffers, not by what the peer sends.
+            DoubleSupplier receivedBytes = () -> pmult.counter(PmultMetrics.RECEIVED, PmultMetrics.TAG_SIDE,
+                    TrafficSide.PMILTER.tag());
+            // (the well-behaved connection's keep-alive PINGs still arrive: a few bytes of slack)
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(new Plateau(receivedBytes, Duration.ofMillis(800), 4096)::reached);
+            double received = receivedBytes.getAsDouble();
+            assertTrue(received < 32 << 20, "pmult read " + received + " bytes from a peer that reads nothing");
+
+            logs.awaitLine(Level.WARN, "IdleConnectionCloser", "nothing received for 2 seconds");
+            pinger.join(CLOSE_WITHIN.toMillis());
+            assertTrue(written.get() < offered, "the flood was cut off, not absorbed");
+        }
+        good.finishSession(GOOD);
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private PmultInstance pmult(String limits) throws IOException {
@@ -361,6 +398,35 @@ class MisbehavingMeta1Test {
         }
         assertNull(Command.fromValue(value));
         return value;
+    }
+
+    /**
+     * A growing sampled value that has levelled off: it grew by at most {@code slack} during the last
+     * {@code quiet}. Sampled by polling {@link #reached}.
+     */
+    private static final class Plateau {
+        private final DoubleSupplier sample;
+        private final long quietNanos;
+        private final double slack;
+        private double base = Double.NaN;
+        private long since;
+
+        Plateau(DoubleSupplier sample, Duration quiet, double slack) {
+            this.sample = sample;
+            this.quietNanos = quiet.toNanos();
+            this.slack = slack;
+        }
+
+        boolean reached() {
+            double value = sample.getAsDouble();
+            long now = System.nanoTime();
+            if (Double.isNaN(base) || value - base > slack) {
+                base = value;
+                since = now;
+                return false;
+            }
+            return now - since >= quietNanos;
+        }
     }
 
     /** Holds a connection open and sends nothing. */

@@ -41,7 +41,18 @@ final class RawPmilterClient implements AutoCloseable {
     }
 
     static RawPmilterClient connect(SocketAddress pmult) throws IOException {
+        return connect(pmult, 0);
+    }
+
+    /**
+     * @param receiveBuffer SO_RCVBUF in bytes (fixing it stops the kernel from growing it to many
+     *                      megabytes), or 0 for the system's default
+     */
+    static RawPmilterClient connect(SocketAddress pmult, int receiveBuffer) throws IOException {
         Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(pmult, READ_TIMEOUT_MILLIS);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         return new RawPmilterClient(socket);
@@ -65,6 +76,28 @@ final class RawPmilterClient implements AutoCloseable {
 
     void write(PmilterRequest request) throws IOException {
         write(encode(request));
+    }
+
+    /**
+     * Writes {@code message} again and again, up to {@code limit} bytes, never reading; returns how
+     * many bytes went out before the limit, a write blocked for good (the caller closes the socket)
+     * or pmult closed the connection.
+     */
+    long writeUntilBlockedOrClosed(byte[] message, long limit) {
+        byte[] block = new byte[message.length * 4096];
+        for (int at = 0; at < block.length; at += message.length) {
+            System.arraycopy(message, 0, block, at, message.length);
+        }
+        long written = 0;
+        try {
+            while (written < limit) {
+                out.write(block);
+                written += block.length;
+            }
+        } catch (IOException closed) {
+            // pmult (or the test) closed the connection: the flood ends here
+        }
+        return written;
     }
 
     /** Reads one whole message from pmult and parses it. */
