@@ -22,11 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The pipeline of one MeTA1 connection: connection limit, byte counting, idle timeout, the pmilter
- * codec (frame bound), decode-error counting, then the multiplexing handler whose sessions are
- * {@link MultiplexSession}s over the milter clients in force when each session starts.
+ * The pipeline of one MeTA1 connection: connection limit, byte counting, read backpressure (no
+ * reading while replies back up), idle timeout, the pmilter codec (frame bound), decode-error
+ * counting, then the multiplexing handler whose sessions are {@link MultiplexSession}s over the
+ * milter clients in force when each session starts.
  */
 public final class PmilterChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final ReadBackpressure READ_BACKPRESSURE = new ReadBackpressure();
 
     private final Limits limits;
     private final PmultMetrics metrics;
@@ -55,6 +58,7 @@ public final class PmilterChannelInitializer extends ChannelInitializer<Channel>
         pipeline.addLast("limit", limiter);
         pipeline.addLast("bytes", metrics.byteCounter(TrafficSide.PMILTER));
         pipeline.addLast("connections", connectionCounter);
+        pipeline.addLast("backpressure", READ_BACKPRESSURE);
         if (limits.idleTimeoutEnabled()) {
             pipeline.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
             pipeline.addLast("idle-close", idleCloser);
