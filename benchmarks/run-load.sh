@@ -164,8 +164,9 @@ done
     cat /proc/"$PMULT_FAST"/status 2>/dev/null | grep -E '^(Threads|VmRSS|VmHWM):' > "$OUT/scale-status.txt" || true
     ls /proc/"$PMULT_FAST"/fd 2>/dev/null | wc -l > "$OUT/scale-fds.txt" || true
 ) &
+PROBE=$!
 WARMUP=15s DURATION=20s run scale-10000 pmilter --sessions 10000 --connections 8 --think 2s --ramp-up 10s --threads 2
-wait
+wait "$PROBE"
 run scale-1 pmilter --sessions 1 --think 2s
 
 # ---- 4. growth: sessions, recipients, message size (one run each) -----------------------------
