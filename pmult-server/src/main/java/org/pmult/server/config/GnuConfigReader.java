@@ -103,6 +103,8 @@ final class GnuConfigReader {
         try {
             real = file.toRealPath();
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notUtf8(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(where, (includedFrom == null ? "" : "include: ") + "no such file \"" + file + "\"");
         } catch (IOException e) {
@@ -636,5 +638,24 @@ final class GnuConfigReader {
         String sharing = maybeMailfromd
                 ? "; if this file is shared with mailfromd, put pmult's statements in a program pmult { ... } block" : "";
         return error(statement, "unknown statement \"" + statement.keyword() + "\"" + where + hint + sharing);
+    }
+
+    /** Names the line of the first byte that is not UTF-8, so the administrator can find it. */
+    private static ConfigException notUtf8(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+            StandardCharsets.UTF_8.newDecoder().decode(in, java.nio.CharBuffer.allocate(bytes.length), true);
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            return new ConfigException(file + ":" + line, "not valid UTF-8 text (byte " + in.position()
+                    + " of the file); save the file as UTF-8");
+        } catch (IOException e) {
+            return new ConfigException(file.toString(), "not valid UTF-8 text; save the file as UTF-8");
+        }
     }
 }

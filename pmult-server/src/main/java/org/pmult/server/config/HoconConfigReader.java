@@ -90,7 +90,7 @@ final class HoconConfigReader {
         List<ClientConfig> clients = clients();
         MacroConfig macros = build("macros", () -> new MacroConfig(stageLists("pmult.macros.define", MacroNames::meta1),
                 sendmailNames(), stageLists("pmult.macros.v2-defaults", MacroNames::sendmail)));
-        Optional<Path> pidfile = optionalString("pmult.pidfile").map(Path::of);
+        Optional<Path> pidfile = convert("pmult.pidfile", () -> optionalString("pmult.pidfile").map(Path::of));
         DebugSpec debug = convert("pmult.debug", () -> DebugSpec.parse(string("pmult.debug")));
         debug.notes().forEach(note -> notes.add(ConfigNote.info(where("pmult.debug") + ": " + note)));
         Optional<SocketEndpoint.Inet> metrics = optionalString("pmult.metrics.address")

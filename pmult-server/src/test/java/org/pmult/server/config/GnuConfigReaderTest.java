@@ -47,6 +47,14 @@ class GnuConfigReaderTest {
     }
 
     @Test
+    void namesTheLineOfTheFirstByteThatIsNotUtf8() throws IOException {
+        Path file = dir.resolve("latin1.conf");
+        Files.write(file, "listen inet://127.0.0.1:3333;\n# caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.read(file));
+        assertTrue(e.getMessage().startsWith(file + ":2: not valid UTF-8 text"), e.getMessage());
+    }
+
+    @Test
     void refusesAMeta1MacroThePmilterProfileDoesNotKnowAtItsLine() throws IOException {
         ConfigException e = failure("listen inet://127.0.0.1:3333;\ndefine-macros mail (auth_type, auth_typo);\n");
         assertTrue(e.getMessage().startsWith(where(2) + ": define-macros: unknown MeTA1 macro \"auth_typo\""), e.getMessage());

@@ -41,6 +41,12 @@ class HoconConfigReaderTest {
     }
 
     @Test
+    void refusesAPidfileNameWithANulByteAtItsLine() throws IOException {
+        ConfigException e = failure("pmult.listen = [\"inet://127.0.0.1:3333\"]\npmult.pidfile = \"/run/a\\u0000b.pid\"\n");
+        assertTrue(e.getMessage().startsWith(where(2) + ": pmult.pidfile"), e.getMessage());
+    }
+
+    @Test
     void readsAFullConfiguration() throws IOException {
         PmultConfig config = read("""
                 pmult {

@@ -39,6 +39,11 @@ public final class MilterFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (!ctx.channel().isActive()) {
+            // The session closed the channel (a bad packet further on): the rest of this read is moot,
+            // and decoding it would raise one exception per packet.
+            state = State.DISCARD;
+        }
         switch (state) {
             case READ_PACKET -> readPacket(ctx, in, out);
             case DISCARD -> in.skipBytes(in.readableBytes());

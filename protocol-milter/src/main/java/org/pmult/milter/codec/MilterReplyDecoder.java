@@ -93,17 +93,25 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
             return new MilterReply.OptionNegotiation(version, actions, protocol);
         }
         Map<MacroStage, MilterMacroNames> lists = new EnumMap<>(MacroStage.class);
+        int unknownStages = 0;
+        int firstUnknown = 0;
         while (packet.isReadable()) {
             int id = MilterFrames.readCount(packet, what, "SETSYMLIST stage");
             String names = CStrings.read(packet, what, "SETSYMLIST list");
             if (!MacroStage.isKnown(id)) {
-                LOG.warn("{}: ignoring the macro list for unknown stage {} (\"{}\")", what, id, names);
+                if (unknownStages++ == 0) {
+                    firstUnknown = id;
+                }
                 continue;
             }
             MacroStage stage = MacroStage.of(id);
             if (lists.put(stage, MilterMacroNames.parseList(names)) != null) {
                 throw new MilterCodecException(what + ": SETSYMLIST stage " + stage.libmilterName() + " listed twice");
             }
+        }
+        if (unknownStages > 0) {
+            // One line per reply, however many lists a filter sends (a hostile one could send thousands).
+            LOG.warn("{}: ignoring {} macro list(s) for unknown stages (first: {})", what, unknownStages, firstUnknown);
         }
         return new MilterReply.OptionNegotiation(version, actions, protocol, lists);
     }
