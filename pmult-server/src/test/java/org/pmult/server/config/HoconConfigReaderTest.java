@@ -43,7 +43,7 @@ class HoconConfigReaderTest {
     @Test
     void refusesAPidfileNameWithANulByteAtItsLine() throws IOException {
         ConfigException e = failure("pmult.listen = [\"inet://127.0.0.1:3333\"]\npmult.pidfile = \"/run/a\\u0000b.pid\"\n");
-        assertTrue(e.getMessage().startsWith(where(2) + ": pmult.pidfile"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(where(2) + ": pidfile: Nul character not allowed"), e.getMessage());
     }
 
     @Test
