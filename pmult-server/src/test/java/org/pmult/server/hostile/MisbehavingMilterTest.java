@@ -1,6 +1,7 @@
 package org.pmult.server.hostile;
 
 import ch.qos.logback.classic.Level;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
@@ -123,6 +124,31 @@ class MisbehavingMilterTest {
         logs.awaitLine(Level.WARN, "MilterClientSession", "milter \"" + CLIENT + "\"", "unknown reply code",
                 "applying default action tempfail");
         assertMilterConnectionClosedAndCounted(pmult, FailureKind.PROTOCOL, "tempfail");
+        good.finishSession(GOOD);
+    }
+
+    @Test
+    void failsTheSessionOnceWhenTheMilterSendsAMegabyteOfMalformedPackets() throws Exception {
+        PmultInstance pmult = pmult("tempfail");
+        Meta1Client good = wellBehavedSessionBegun(pmult);
+        byte unknown = unknownReplyCode();
+        int packets = (1 << 20) / (MilterCodes.LENGTH_FIELD_BYTES + 1);
+
+        milter.arm(onCommand(Command.RCPT, (ctx, command) -> {
+            ByteBuf garbage = ctx.alloc().buffer(packets * (MilterCodes.LENGTH_FIELD_BYTES + 1));
+            for (int i = 0; i < packets; i++) {
+                garbage.writeInt(1).writeByte(unknown);
+            }
+            ctx.writeAndFlush(garbage);
+        }));
+        Meta1Client hostile = hostileSessionAtMail(pmult);
+        hostile.expect(ReplyCode.TEMPFAIL, rcpt());
+        hostile.expect(ReplyCode.TEMPFAIL, new PmilterRequest.Data(EVIL, PmilterMacros.EMPTY));
+
+        logs.awaitLine(Level.WARN, "MilterClientSession", "milter \"" + CLIENT + "\"", "unknown reply code");
+        assertMilterConnectionClosedAndCounted(pmult, FailureKind.PROTOCOL, "tempfail");
+        assertEquals(1, logs.count(Level.WARN, "MilterClientSession", "unknown reply code"),
+                "one failure, however many malformed packets follow it");
         good.finishSession(GOOD);
     }
 
