@@ -644,8 +644,9 @@ public final class MilterClientSession {
         if (state == MilterClientState.ERROR || state == MilterClientState.CLOSED) {
             return;
         }
-        if (inFlight == null && queue.isEmpty()) {
-            // Nothing waits for an answer (a negotiation-only connection, e.g. pmult's reconnect probe).
+        if (state.awaitsNegotiation() && inFlight == null && queue.isEmpty()) {
+            // Nothing waits for an answer on a connection still negotiating (pmult's reconnect probe);
+            // a live session always has its CONNECT queued by then, so it is warned about below.
             LOG.debug("{}: {}; closing the connection", peer, message);
         } else {
             LOG.warn("{}: {}; applying default action {}", peer, message, settings.defaultAction().configName());
