@@ -1,5 +1,10 @@
 package org.pmult.milter.fuzz;
 
+import org.pmult.fuzz.TrackingAllocator;
+import org.pmult.fuzz.ChunkPlan;
+import org.pmult.fuzz.OutcomeRecorder;
+import org.pmult.fuzz.RegressionMode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

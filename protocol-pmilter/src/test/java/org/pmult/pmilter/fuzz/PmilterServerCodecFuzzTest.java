@@ -1,5 +1,10 @@
 package org.pmult.pmilter.fuzz;
 
+import org.pmult.fuzz.TrackingAllocator;
+import org.pmult.fuzz.ChunkPlan;
+import org.pmult.fuzz.OutcomeRecorder;
+import org.pmult.fuzz.RegressionMode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,7 @@
 package org.pmult.server.config.fuzz;
 
+import org.pmult.fuzz.RegressionMode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package org.pmult.pmilter.fuzz;
+package org.pmult.fuzz;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -13,13 +13,13 @@ import java.util.List;
  * larger ones a buffer switches to when it grows). Heap buffers only; not thread-safe (an
  * EmbeddedChannel runs on the calling thread).
  */
-final class TrackingAllocator extends AbstractByteBufAllocator {
+public final class TrackingAllocator extends AbstractByteBufAllocator {
 
     private final List<ByteBuf> allocated = new ArrayList<>();
     private boolean harnessInput;
     private int largestArray;
 
-    TrackingAllocator() {
+    public TrackingAllocator() {
         super(false);
     }
 
@@ -44,7 +44,7 @@ final class TrackingAllocator extends AbstractByteBufAllocator {
      * A copy of {@code bytes[from, to)} that is full (capacity = max capacity = its length), so a
      * decoder that keeps part of it must allocate to merge the next read. Not counted in the bound.
      */
-    ByteBuf input(byte[] bytes, int from, int to) {
+    public ByteBuf input(byte[] bytes, int from, int to) {
         harnessInput = true;
         try {
             ByteBuf buffer = new TrackedBuffer(this, to - from, to - from);
@@ -56,12 +56,12 @@ final class TrackingAllocator extends AbstractByteBufAllocator {
     }
 
     /** The largest backing array a handler (not the harness) made any buffer reserve. */
-    int largestArray() {
+    public int largestArray() {
         return largestArray;
     }
 
     /** Buffers not yet released, described for an assertion message; empty if all were released. */
-    String unreleased() {
+    public String unreleased() {
         StringBuilder out = new StringBuilder();
         for (ByteBuf buffer : allocated) {
             if (buffer.refCnt() > 0) {

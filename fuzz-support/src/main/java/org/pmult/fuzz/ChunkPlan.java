@@ -1,4 +1,4 @@
-package org.pmult.milter.fuzz;
+package org.pmult.fuzz;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,13 +11,13 @@ import java.util.SplittableRandom;
  * differently: one read in four inputs, otherwise reads of mostly 1..8 bytes (cutting length
  * prefixes and headers) and sometimes up to 512 bytes.
  */
-final class ChunkPlan {
+public final class ChunkPlan {
 
     private ChunkPlan() {
     }
 
     /** The read sizes for {@code input}; at least one read, even for the empty input. */
-    static List<Integer> of(byte[] input) {
+    public static List<Integer> of(byte[] input) {
         SplittableRandom random = new SplittableRandom(Arrays.hashCode(input));
         if (input.length == 0 || random.nextInt(4) == 0) {
             return List.of(input.length);
@@ -33,7 +33,7 @@ final class ChunkPlan {
     }
 
     /** The smallest power of two >= {@code bytes} (and >= 64): what Netty's buffer growth reserves for them. */
-    static int nettyCapacityFor(int bytes) {
+    public static int nettyCapacityFor(int bytes) {
         int capacity = 64;
         while (capacity < bytes) {
             capacity <<= 1;

@@ -1,4 +1,4 @@
-package org.pmult.pmilter.fuzz;
+package org.pmult.fuzz;
 
 /**
  * Keeps the regression replay of the fuzz seeds (every {@code mvn test}) quick. Jazzer installs its
@@ -6,7 +6,7 @@ package org.pmult.pmilter.fuzz;
  * costs several seconds per test JVM and our targets assert everything themselves. Fuzzing runs
  * ({@code JAZZER_FUZZ} set) keep the agent, which also provides the coverage feedback.
  */
-final class RegressionMode {
+public final class RegressionMode {
 
     private static final String HOOKS_PROPERTY = "jazzer.hooks";
 
@@ -14,7 +14,7 @@ final class RegressionMode {
     }
 
     /** Call from {@code @BeforeAll}: Jazzer reads the property when the first fuzz test of the JVM starts. */
-    static void skipBugDetectorHooksUnlessFuzzing() {
+    public static void skipBugDetectorHooksUnlessFuzzing() {
         String fuzz = System.getenv("JAZZER_FUZZ");
         if ((fuzz == null || fuzz.isEmpty()) && System.getProperty(HOOKS_PROPERTY) == null) {
             System.setProperty(HOOKS_PROPERTY, "false");

@@ -1,4 +1,4 @@
-package org.pmult.milter.fuzz;
+package org.pmult.fuzz;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,7 +11,7 @@ import java.util.List;
  * order, so the harness sees all of them (EmbeddedChannel itself reports only the first exception).
  * The recorder owns the messages it keeps; {@link #releaseAll} gives them back.
  */
-final class OutcomeRecorder extends ChannelInboundHandlerAdapter {
+public final class OutcomeRecorder extends ChannelInboundHandlerAdapter {
 
     private final List<Object> outcomes = new ArrayList<>();
 
@@ -26,11 +26,11 @@ final class OutcomeRecorder extends ChannelInboundHandlerAdapter {
     }
 
     /** Messages and exceptions so far, in order; a {@link Throwable} element is an exception. */
-    List<Object> outcomes() {
+    public List<Object> outcomes() {
         return outcomes;
     }
 
-    void releaseAll() {
+    public void releaseAll() {
         for (Object outcome : outcomes) {
             ReferenceCountUtil.release(outcome);
         }

@@ -1,0 +1,2 @@
+/** Shared harness pieces of the Jazzer fuzz targets (test support only; no production code uses it). */
+package org.pmult.fuzz;
