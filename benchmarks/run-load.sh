@@ -187,11 +187,17 @@ if [ $MAILFROMD = 1 ] && [ -x "$START_MFD" ]; then
     if [ -n "$MFD_PID" ]; then
         STARTED+=("$MFD_PID")
         start_pmult pmult-mailfromd "$PMULT_MFD_PORT" "inet://127.0.0.1:$MFD_PORT"
-        for sessions in 1 10 50; do
-            TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$MFD_PORT \
-                run "mailfromd-$sessions" milter --sessions "$sessions" --recipients 1
-            TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$PMULT_MFD_PORT \
-                run "mailfromd-$sessions" pmilter --sessions "$sessions" --recipients 1
+        log "warming up the second pmult (15 s)"
+        TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$PMULT_MFD_PORT WARMUP=2s DURATION=13s \
+            run warmup pmilter --sessions 10 > /dev/null
+        sed -i '/^label=warmup /d' "$RESULTS"
+        for rep in $(seq "$REPEAT"); do
+            for sessions in 1 10 50; do
+                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$MFD_PORT \
+                    run "mailfromd-$sessions" milter --sessions "$sessions"
+                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$PMULT_MFD_PORT \
+                    run "mailfromd-$sessions" pmilter --sessions "$sessions"
+            done
         done
     else
         log "mailfromd did not start (see $OUT/mailfromd-start.log); skipping its runs"
