@@ -52,7 +52,10 @@ final class Meta1ConfigCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            LoadedConfig loaded = PmultCommand.withUrls(parent.loadConfig(Optional.ofNullable(configFile)), urls);
+            // --config and --url may also be given before the subcommand name (pmult --url X meta1-config)
+            Path file = configFile != null ? configFile : parent.configFile;
+            List<String> listen = urls.isEmpty() ? parent.urls : urls;
+            LoadedConfig loaded = PmultCommand.withUrls(parent.loadConfig(Optional.ofNullable(file)), listen);
             Optional<Duration> timeoutOverride = Optional.empty();
             if (timeout != null) {
                 try {

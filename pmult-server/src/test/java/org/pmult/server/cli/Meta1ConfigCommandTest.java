@@ -68,6 +68,17 @@ class Meta1ConfigCommandTest {
     }
 
     @Test
+    void takesConfigAndUrlGivenBeforeTheSubcommandToo() throws IOException {
+        Path file = write("listen unix:///run/pmult/pmult.sock;\n");
+        CliRun fromConfig = CliRun.of(command(), "--config", file.toString(), "meta1-config");
+        assertTrue(fromConfig.out().contains("        type = unix;\n        path = /run/pmult/pmult.sock;\n"), fromConfig.out());
+
+        CliRun fromUrl = CliRun.of(command(), "--url", "inet:4000@127.0.0.1", "meta1-config");
+        assertEquals(0, fromUrl.exitCode(), fromUrl.err());
+        assertTrue(fromUrl.out().contains("        port = 4000;\n"), fromUrl.out());
+    }
+
+    @Test
     void honoursTimeoutFlagsAndUrlOptions() {
         CliRun run = CliRun.of(command(), "meta1-config", "--url", "inet:4000@0.0.0.0", "--timeout", "90 seconds",
                 "--flags", "accept_but_reconnect");
