@@ -90,16 +90,50 @@ public final class MilterCodes {
         return unsigned >= 0x20 && unsigned < 0x7F ? hex + " ('" + (char) unsigned + "')" : hex;
     }
 
-    private static String describeMask(int mask, int[] bits, String[] names) {
+    /** A bit of an OPTNEG mask with its libmilter name: what {@link ActionFlag} and {@link ProtocolFlag} share. */
+    public interface MaskFlag {
+        /** The bit in its OPTNEG field. */
+        int bit();
+
+        String libmilterName();
+
+        /** The constant's own name, e.g. {@code NOBODY}. */
+        String name();
+
+        /** Whether this flag is set in {@code mask}. */
+        default boolean isSet(int mask) {
+            return (mask & bit()) != 0;
+        }
+    }
+
+    private static int maskOfFlags(MaskFlag[] flags) {
+        int mask = 0;
+        for (MaskFlag flag : flags) {
+            mask |= flag.bit();
+        }
+        return mask;
+    }
+
+    private static <F extends MaskFlag> List<F> flagsSetIn(F[] all, int mask) {
+        List<F> flags = new ArrayList<>();
+        for (F flag : all) {
+            if (flag.isSet(mask)) {
+                flags.add(flag);
+            }
+        }
+        return flags;
+    }
+
+    private static String describeMask(int mask, MaskFlag[] all) {
         if (mask == 0) {
             return "none";
         }
         StringBuilder out = new StringBuilder();
         int rest = mask;
-        for (int i = 0; i < bits.length; i++) {
-            if ((mask & bits[i]) != 0) {
-                out.append(out.length() == 0 ? "" : "|").append(names[i]);
-                rest &= ~bits[i];
+        for (MaskFlag flag : all) {
+            if (flag.isSet(mask)) {
+                out.append(out.length() == 0 ? "" : "|").append(flag.name());
+                rest &= ~flag.bit();
             }
         }
         if (rest != 0) {
@@ -290,7 +324,7 @@ public final class MilterCodes {
     }
 
     /** What the filter may do to a message ({@code SMFIF_*}), negotiated in OPTNEG. */
-    public enum ActionFlag {
+    public enum ActionFlag implements MaskFlag {
         ADDHDRS(0x001, "SMFIF_ADDHDRS", 2),
         /** Also known as SMFIF_MODBODY. */
         CHGBODY(0x002, "SMFIF_CHGBODY", 2),
@@ -305,18 +339,12 @@ public final class MilterCodes {
         /** v6. */
         SETSYMLIST(0x100, "SMFIF_SETSYMLIST", 6);
 
+        private static final ActionFlag[] ALL = values();
         private static final Map<String, ActionFlag> BY_NAME = new HashMap<>();
-        private static final int[] BITS;
-        private static final String[] SHORT_NAMES;
 
         static {
-            ActionFlag[] all = values();
-            BITS = new int[all.length];
-            SHORT_NAMES = new String[all.length];
-            for (int i = 0; i < all.length; i++) {
-                BY_NAME.put(all[i].libmilterName, all[i]);
-                BITS[i] = all[i].bit;
-                SHORT_NAMES[i] = all[i].name();
+            for (ActionFlag flag : ALL) {
+                BY_NAME.put(flag.libmilterName, flag);
             }
         }
 
@@ -331,10 +359,12 @@ public final class MilterCodes {
         }
 
         /** The bit in the OPTNEG actions field. */
+        @Override
         public int bit() {
             return bit;
         }
 
+        @Override
         public String libmilterName() {
             return libmilterName;
         }
@@ -343,34 +373,19 @@ public final class MilterCodes {
             return sinceVersion;
         }
 
-        /** Whether this flag is set in {@code mask}. */
-        public boolean isSet(int mask) {
-            return (mask & bit) != 0;
-        }
-
         /** The OR of the given flags' bits. */
         public static int maskOf(ActionFlag... flags) {
-            int mask = 0;
-            for (ActionFlag flag : flags) {
-                mask |= flag.bit;
-            }
-            return mask;
+            return maskOfFlags(flags);
         }
 
         /** The flags set in {@code mask}, in bit order (unknown bits are dropped). */
         public static List<ActionFlag> flagsIn(int mask) {
-            List<ActionFlag> flags = new ArrayList<>();
-            for (ActionFlag flag : values()) {
-                if (flag.isSet(mask)) {
-                    flags.add(flag);
-                }
-            }
-            return flags;
+            return flagsSetIn(ALL, mask);
         }
 
         /** A mask as names for logs, e.g. {@code ADDHDRS|CHGBODY}; unknown bits in hex, {@code none} for 0. */
         public static String describe(int mask) {
-            return describeMask(mask, BITS, SHORT_NAMES);
+            return describeMask(mask, ALL);
         }
 
         /** The flag for a libmilter name such as {@code SMFIF_ADDHDRS}; throws IllegalArgumentException if unknown. */
@@ -387,7 +402,7 @@ public final class MilterCodes {
      * Protocol flags ({@code SMFIP_*}): events the filter does not want ({@code NO*}), events it will
      * not answer ({@code NR_*}) and protocol features, negotiated in OPTNEG.
      */
-    public enum ProtocolFlag {
+    public enum ProtocolFlag implements MaskFlag {
         NOCONNECT(0x00000001, "SMFIP_NOCONNECT", 2),
         NOHELO(0x00000002, "SMFIP_NOHELO", 2),
         NOMAIL(0x00000004, "SMFIP_NOMAIL", 2),
@@ -415,18 +430,12 @@ public final class MilterCodes {
         /** Internal between libmilter and the MTA; never offered by pmult. */
         MDS_1M(0x20000000, "SMFIP_MDS_1M", 6);
 
+        private static final ProtocolFlag[] ALL = values();
         private static final Map<String, ProtocolFlag> BY_NAME = new HashMap<>();
-        private static final int[] BITS;
-        private static final String[] SHORT_NAMES;
 
         static {
-            ProtocolFlag[] all = values();
-            BITS = new int[all.length];
-            SHORT_NAMES = new String[all.length];
-            for (int i = 0; i < all.length; i++) {
-                BY_NAME.put(all[i].libmilterName, all[i]);
-                BITS[i] = all[i].bit;
-                SHORT_NAMES[i] = all[i].name();
+            for (ProtocolFlag flag : ALL) {
+                BY_NAME.put(flag.libmilterName, flag);
             }
         }
 
@@ -441,10 +450,12 @@ public final class MilterCodes {
         }
 
         /** The bit in the OPTNEG protocol field. */
+        @Override
         public int bit() {
             return bit;
         }
 
+        @Override
         public String libmilterName() {
             return libmilterName;
         }
@@ -453,34 +464,19 @@ public final class MilterCodes {
             return sinceVersion;
         }
 
-        /** Whether this flag is set in {@code mask}. */
-        public boolean isSet(int mask) {
-            return (mask & bit) != 0;
-        }
-
         /** The OR of the given flags' bits. */
         public static int maskOf(ProtocolFlag... flags) {
-            int mask = 0;
-            for (ProtocolFlag flag : flags) {
-                mask |= flag.bit;
-            }
-            return mask;
+            return maskOfFlags(flags);
         }
 
         /** The flags set in {@code mask}, in bit order (unknown bits are dropped). */
         public static List<ProtocolFlag> flagsIn(int mask) {
-            List<ProtocolFlag> flags = new ArrayList<>();
-            for (ProtocolFlag flag : values()) {
-                if (flag.isSet(mask)) {
-                    flags.add(flag);
-                }
-            }
-            return flags;
+            return flagsSetIn(ALL, mask);
         }
 
         /** A mask as names for logs, e.g. {@code NOBODY|NOEOH|SKIP}; unknown bits in hex, {@code none} for 0. */
         public static String describe(int mask) {
-            return describeMask(mask, BITS, SHORT_NAMES);
+            return describeMask(mask, ALL);
         }
 
         /** The flag for a libmilter name such as {@code SMFIP_NR_RCPT}; throws IllegalArgumentException if unknown. */
