@@ -81,7 +81,7 @@ public final class Upstreams implements ReadinessCheck {
     }
 
     /** The legs for a new session, one per client in client order, on the session's event loop. */
-    public List<MilterLeg> newLegs(EventLoop eventLoop, String seid) {
+    public List<MilterLeg> newLegs(EventLoop eventLoop) {
         List<MilterLeg> legs = new ArrayList<>(clients.size());
         for (MilterClient client : clients) {
             legs.add(new SessionLeg(client, eventLoop));
