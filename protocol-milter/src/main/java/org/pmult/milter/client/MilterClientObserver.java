@@ -21,4 +21,12 @@ public interface MilterClientObserver {
     /** The session failed at {@code stage} and now answers with its default action. */
     default void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
     }
+
+    /**
+     * The filter closed the connection right after SMFIC_QUIT_NC, before any other command: it does
+     * not support connection reuse (GNU mailfromd 8.15 answers "unknown command: K" and hangs up).
+     * No session was affected.
+     */
+    default void onReuseRefused() {
+    }
 }

@@ -22,6 +22,7 @@ import org.pmult.milter.codec.MilterCodecException;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.ActionFlag;
 import org.pmult.milter.codec.MilterCodes.AddressFamily;
+import org.pmult.milter.codec.MilterCodes.Command;
 import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterCommandEncoder;
@@ -40,6 +41,7 @@ import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -91,6 +93,8 @@ public final class MilterClientSession {
     private MilterVerdict storedVerdict;
     /** The last D command per stage, reused for the same macro holder (see {@link #macrosCommand}). */
     private final MilterCommand.Macros[] macrosCommands = new MilterCommand.Macros[MilterStage.values().length];
+    /** SMFIC_QUIT_NC was the last thing sent: a close now means the filter refuses connection reuse. */
+    private boolean quitNcSent;
     /** Re-entrancy guard: completing a step may run caller code that submits the next one. */
     private boolean draining;
 
@@ -215,7 +219,21 @@ public final class MilterClientSession {
      */
     public Future<Void> close() {
         Promise<Void> promise = eventLoop.newPromise();
-        return submit(new CloseStep(promise), promise);
+        return submit(new CloseStep(promise, false), promise);
+    }
+
+    /**
+     * Ends this SMTP session but keeps the connection for the next one: sends SMFIC_QUIT_NC after
+     * the calls already queued, and the session is {@link MilterClientState#READY} for a new
+     * {@link #connect} on the same connection (no new option negotiation). Completes with true once
+     * that is so. Completes with false, having closed the session as {@link #close()} does, when the
+     * connection cannot be kept: the filter negotiated a version before 6 (which has no QUIT_NC),
+     * the session failed or was closed, a message is still open, a reply is outstanding, or the
+     * filter decided for the whole connection. A session that never sent CONNECT is kept as it is.
+     */
+    public Future<Boolean> recycle() {
+        Promise<Boolean> promise = eventLoop.newPromise();
+        return submit(new CloseStep(promise, true), promise);
     }
 
     /** The current state (for diagnostics and tests; it may change right after the read). */
@@ -326,7 +344,11 @@ public final class MilterClientSession {
             }
             case SEND -> {
                 if (step instanceof CloseStep close) {
-                    closeNow(close);
+                    if (close.keepConnection && canRecycle()) {
+                        recycleNow(close);
+                    } else {
+                        closeNow(close);
+                    }
                     return;
                 }
                 state = state.next(step.stage);
@@ -444,6 +466,7 @@ public final class MilterClientSession {
                     .addListener((ChannelFutureListener) f -> onWritten(f, step, false));
         }
         MilterCommand command = step.nextCommand();
+        quitNcSent = false;
         sentAtNanos = System.nanoTime();
         ChannelFuture written = ch.writeAndFlush(command);
         if (!written.isDone()) {
@@ -601,6 +624,10 @@ public final class MilterClientSession {
             }
             case READY, ENVELOPE, MESSAGE, SKIPPING_BODY, ACCEPT_MESSAGE -> {
                 Step step = inFlight;
+                if (state == MilterClientState.READY && step == null && queue.isEmpty()) {
+                    closedWhileIdle();
+                    return;
+                }
                 fail(step == null ? MilterStage.CLOSE : step.stage, MilterFailure.Kind.CLOSED, step == null
                         ? "connection closed by the milter"
                         : "connection closed while waiting for the reply to " + commandName(step));
@@ -632,6 +659,25 @@ public final class MilterClientSession {
             LOG.error("{}: unexpected error in the Milter pipeline", peer, cause);
             fail(stage, MilterFailure.Kind.PROTOCOL, describe(cause));
         }
+    }
+
+    /**
+     * The filter closed a connection that no session is using (kept ready for the next one): nothing
+     * to answer, so only the state changes, and nothing counts as a failure.
+     */
+    private void closedWhileIdle() {
+        String message;
+        if (quitNcSent) {
+            message = "closed the connection after SMFIC_QUIT_NC: the filter does not support connection reuse";
+            notifyObserver(() -> settings.observer().onReuseRefused());
+        } else {
+            message = "closed the idle connection";
+        }
+        LOG.debug("{}: {}", peer, message);
+        state = MilterClientState.ERROR;
+        storedVerdict = new MilterVerdict.DefaultActionApplied(settings.defaultAction(),
+                new MilterFailure(MilterFailure.Kind.CLOSED, MilterStage.CLOSE, message));
+        cancelTimer();
     }
 
     private void onTimeout(Step step, String message) {
@@ -667,6 +713,50 @@ public final class MilterClientSession {
             step.succeed(storedVerdict);
         }
         drain();
+    }
+
+    /**
+     * Whether the connection can carry another SMTP session: QUIT_NC exists (v6) and the session is
+     * between transactions, or never started. Mid-message, or after a verdict for the whole
+     * connection, the filter's state is not one a new session may inherit.
+     */
+    private boolean canRecycle() {
+        return switch (state) {
+            case READY, ENVELOPE -> options.version() >= Command.QUIT_NC.sinceVersion();
+            case NEW, CONNECTING, NEGOTIATING, MESSAGE, SKIPPING_BODY, ACCEPT_MESSAGE, ACCEPT_CONNECTION,
+                 REJECT_CONNECTION, ERROR, CLOSED -> false;
+        };
+    }
+
+    private void recycleNow(CloseStep step) {
+        if (state == MilterClientState.READY) {
+            step.complete(true); // nothing was sent since the negotiation or the last QUIT_NC
+            return;
+        }
+        LOG.debug("{}: sending SMFIC_QUIT_NC, keeping the connection", peer);
+        state = MilterClientState.READY;
+        storedVerdict = null;
+        Arrays.fill(macrosCommands, null); // the holders belong to the session that ended
+        inFlight = step;
+        quitNcSent = true;
+        ChannelFuture written = channel.writeAndFlush(MilterCommand.QUIT_NEW_CONNECTION);
+        if (!written.isDone()) {
+            Duration timeout = settings.writeTimeout();
+            schedule(() -> onTimeout(step, "could not send SMFIC_QUIT_NC within " + format(timeout)), timeout);
+        }
+        written.addListener((ChannelFutureListener) f -> {
+            if (step != inFlight) {
+                return; // failed meanwhile; fail() answered the step
+            }
+            if (!f.isSuccess()) {
+                fail(MilterStage.CLOSE, MilterFailure.Kind.CLOSED, "cannot send SMFIC_QUIT_NC: " + describe(f.cause()));
+                return;
+            }
+            cancelTimer();
+            inFlight = null;
+            step.complete(true);
+            drain();
+        });
     }
 
     private void closeNow(CloseStep step) {
@@ -923,22 +1013,36 @@ public final class MilterClientSession {
         }
     }
 
+    /** Ends the session: SMFIC_QUIT and close, or (recycling) SMFIC_QUIT_NC and keep the connection. */
     private static final class CloseStep extends Step {
-        private final Promise<Void> promise;
+        private final Promise<?> promise;
+        /** True for {@link #recycle()}: its promise answers whether the connection was kept. */
+        final boolean keepConnection;
 
-        CloseStep(Promise<Void> promise) {
+        CloseStep(Promise<?> promise, boolean keepConnection) {
             super(MilterStage.CLOSE, MilterMacros.EMPTY);
             this.promise = promise;
+            this.keepConnection = keepConnection;
         }
 
         @Override
         MilterCommand nextCommand() {
-            return MilterCommand.QUIT;
+            return keepConnection ? MilterCommand.QUIT_NEW_CONNECTION : MilterCommand.QUIT;
         }
 
         @Override
         void succeed(MilterVerdict verdict) {
-            promise.trySuccess(null);
+            complete(false);
+        }
+
+        /** Closed ({@code kept} false) or kept for the next session. */
+        @SuppressWarnings("unchecked")
+        void complete(boolean kept) {
+            if (keepConnection) {
+                ((Promise<Boolean>) promise).trySuccess(kept);
+            } else {
+                promise.trySuccess(null);
+            }
         }
 
         @Override

@@ -601,6 +601,116 @@ class MilterClientSessionTest {
     }
 
     @Test
+    void recyclingSendsQuitNcAndTheNextSessionRunsOnTheSameConnectionWithoutNegotiatingAgain() {
+        milter = startMilter(ScriptedMilter.builder());
+        session = open(settings());
+        startMessage();
+        result(session.endOfMessage(MilterMacros.EMPTY));
+
+        assertTrue(result(session.recycle()));
+
+        assertEquals(MilterClientState.READY, session.state());
+        startEnvelope();
+        assertEquals(1, milter.connections());
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.DATA,
+                        Command.BODYEOB, Command.QUIT_NC, Command.CONNECT, Command.HELO),
+                codes(milter.received()));
+    }
+
+    @Test
+    void recyclingASessionThatNeverConnectedSendsNothing() {
+        milter = startMilter(ScriptedMilter.builder());
+        session = open(settings());
+        result(session.negotiation());
+
+        assertTrue(result(session.recycle()));
+
+        assertEquals(MilterClientState.READY, session.state());
+        assertEquals(List.of(Command.OPTNEG), codes(milter.received()));
+    }
+
+    @Test
+    void recyclingInsideAMessageQuitsInstead() {
+        milter = startMilter(ScriptedMilter.builder());
+        session = open(settings());
+        startMessage();
+
+        assertFalse(result(session.recycle()), "a message is open");
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+        assertTrue(milter.received(Command.QUIT_NC).isEmpty());
+        assertEquals(MilterClientState.CLOSED, session.state());
+    }
+
+    @Test
+    void recyclingAfterTheMilterRejectedTheConnectionQuitsInstead() {
+        milter = startMilter(ScriptedMilter.builder()
+                .on(Command.CONNECT, (command, connection) -> MilterScriptResponse.reply(MilterReply.REJECT)));
+        session = open(settings());
+        result(session.connect(MilterMacros.EMPTY, "client", AddressFamily.INET, 1, "192.0.2.1"));
+
+        assertFalse(result(session.recycle()));
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+    }
+
+    @Test
+    void aVersion2FilterIsNeverRecycledBecauseItHasNoQuitNc() {
+        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(2, 0x7F, 0)));
+        session = open(settings());
+        startEnvelope();
+
+        assertFalse(result(session.recycle()));
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+        assertTrue(milter.received(Command.QUIT_NC).isEmpty());
+    }
+
+    @Test
+    void aFilterThatHangsUpAfterQuitNcIsReportedAsRefusingReuseAndNotAsAFailure() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        milter = startMilter(ScriptedMilter.builder()
+                .on(Command.QUIT_NC, (command, connection) -> MilterScriptResponse.close()));
+        session = open(MilterClientSettings.builder("mfd").observer(new MilterClientObserver() {
+            @Override
+            public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+                events.add("failure: " + message);
+            }
+
+            @Override
+            public void onReuseRefused() {
+                events.add("reuse refused");
+            }
+        }).build());
+        startEnvelope();
+
+        assertTrue(result(session.recycle()), "QUIT_NC was sent; the filter hangs up afterwards");
+
+        eventually().until(() -> session.state() == MilterClientState.ERROR);
+        assertEquals(List.of("reuse refused"), events);
+    }
+
+    @Test
+    void anIdleConnectionTheMilterClosesIsNoFailure() {
+        List<String> failures = new CopyOnWriteArrayList<>();
+        milter = startMilter(ScriptedMilter.builder());
+        session = open(MilterClientSettings.builder("mfd").observer(new MilterClientObserver() {
+            @Override
+            public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+                failures.add(message);
+            }
+        }).build());
+        result(session.negotiation());
+
+        milter.close();
+
+        eventually().until(() -> session.state() == MilterClientState.ERROR);
+        assertEquals(List.of(), failures);
+        MilterVerdict verdict = result(session.connect(MilterMacros.EMPTY, "client", AddressFamily.INET, 1, "192.0.2.1"));
+        assertEquals("closed the idle connection", assertDefaultAction(verdict, MilterFailure.Kind.CLOSED).failure().message());
+    }
+
+    @Test
     void reportsEveryAnswerToTheObserverWithItsLatency() {
         List<String> replies = new CopyOnWriteArrayList<>();
         milter = startMilter(ScriptedMilter.builder()
