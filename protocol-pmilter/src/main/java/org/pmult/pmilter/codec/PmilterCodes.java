@@ -2,6 +2,7 @@ package org.pmult.pmilter.codec;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * The single table of every number in pmilter profile 1 (spec section 10). No other class, test
@@ -104,7 +106,7 @@ public final class PmilterCodes {
             BYTES
         }
 
-        private static final Map<Integer, Tag> BY_VALUE = indexByValue(values(), Tag::value);
+        private static final Tag[] BY_VALUE = indexByValue(values(), Tag::value);
 
         private final int value;
         private final Kind kind;
@@ -124,7 +126,7 @@ public final class PmilterCodes {
 
         /** The tag with this wire value, or {@code null} if this profile does not know it. */
         public static Tag fromValue(long value) {
-            return BY_VALUE.get(asKey(value));
+            return lookup(BY_VALUE, value);
         }
 
         /** {@code "CLT_PORT (0x0021)"}, for error messages. */
@@ -150,7 +152,7 @@ public final class PmilterCodes {
         /** Liveness probe without SEID, answered by a REPLY with RCODE CONTINUE and no SEID. */
         PING(0x0C, null, false);
 
-        private static final Map<Integer, Command> BY_VALUE = indexByValue(values(), Command::value);
+        private static final Command[] BY_VALUE = indexByValue(values(), Command::value);
 
         private final int value;
         private final Stage macroStage;
@@ -183,7 +185,7 @@ public final class PmilterCodes {
 
         /** The command with this CMD value, or {@code null} if it is not a request command. */
         public static Command fromValue(long value) {
-            return BY_VALUE.get(asKey(value));
+            return lookup(BY_VALUE, value);
         }
     }
 
@@ -194,7 +196,7 @@ public final class PmilterCodes {
         /** Answer to NEGOTIATE. */
         NEGOTIATE_REPLY(0x81);
 
-        private static final Map<Integer, ReplyCommand> BY_VALUE = indexByValue(values(), ReplyCommand::value);
+        private static final ReplyCommand[] BY_VALUE = indexByValue(values(), ReplyCommand::value);
 
         private final int value;
 
@@ -208,7 +210,7 @@ public final class PmilterCodes {
 
         /** The reply command with this CMD value, or {@code null}. */
         public static ReplyCommand fromValue(long value) {
-            return BY_VALUE.get(asKey(value));
+            return lookup(BY_VALUE, value);
         }
     }
 
@@ -226,7 +228,7 @@ public final class PmilterCodes {
         /** The pmilter could not process the command; smtps treats it like a timeout (§10.9). */
         ERROR(6, 0, null);
 
-        private static final Map<Integer, ReplyCode> BY_VALUE = indexByValue(values(), ReplyCode::value);
+        private static final ReplyCode[] BY_VALUE = indexByValue(values(), ReplyCode::value);
 
         private final int value;
         private final char requiredTextClass;
@@ -254,7 +256,7 @@ public final class PmilterCodes {
 
         /** The code with this RCODE value, or {@code null}. */
         public static ReplyCode fromValue(long value) {
-            return BY_VALUE.get(asKey(value));
+            return lookup(BY_VALUE, value);
         }
     }
 
@@ -350,7 +352,7 @@ public final class PmilterCodes {
         DATA(5, Capability.DATA),
         DOT(6, Capability.DOT);
 
-        private static final Map<Integer, Stage> BY_VALUE = indexByValue(values(), Stage::id);
+        private static final Stage[] BY_VALUE = indexByValue(values(), Stage::id);
 
         private final int id;
         private final Capability capability;
@@ -370,7 +372,7 @@ public final class PmilterCodes {
 
         /** The stage with this MACSTAGE id, or {@code null}. */
         public static Stage fromId(long id) {
-            return BY_VALUE.get(asKey(id));
+            return lookup(BY_VALUE, id);
         }
     }
 
@@ -411,7 +413,7 @@ public final class PmilterCodes {
         /** Hop count. */
         HOP_COUNT(17, "c", MacroValidity.FROM_STAGE, Stage.DATA);
 
-        private static final Map<Integer, Macro> BY_ID = indexByValue(values(), Macro::id);
+        private static final Macro[] BY_ID = indexByValue(values(), Macro::id);
         private static final Map<String, Macro> BY_NAME = indexByName();
 
         private final int id;
@@ -462,7 +464,7 @@ public final class PmilterCodes {
 
         /** The macro with this MACID, or {@code null} if this profile does not know it. */
         public static Macro fromId(long id) {
-            return BY_ID.get(asKey(id));
+            return lookup(BY_ID, id);
         }
 
         /** The macro with this {@code define-macros} name or alias (case-insensitive), or {@code null}. */
@@ -499,7 +501,7 @@ public final class PmilterCodes {
         /** MOD_VALUE. */
         CHANGE_MAIL(7, Capability.MOD_MAIL);
 
-        private static final Map<Integer, ModKind> BY_VALUE = indexByValue(values(), ModKind::value);
+        private static final ModKind[] BY_VALUE = indexByValue(values(), ModKind::value);
 
         private final int value;
         private final Capability capability;
@@ -519,7 +521,7 @@ public final class PmilterCodes {
 
         /** The kind with this MOD value, or {@code null}. */
         public static ModKind fromValue(long value) {
-            return BY_VALUE.get(asKey(value));
+            return lookup(BY_VALUE, value);
         }
     }
 
@@ -527,6 +529,8 @@ public final class PmilterCodes {
     public enum HeloKind {
         HELO(0),
         EHLO(1);
+
+        private static final HeloKind[] BY_VALUE = indexByValue(values(), HeloKind::value);
 
         private final int value;
 
@@ -540,12 +544,7 @@ public final class PmilterCodes {
 
         /** The kind with this HELO_KIND value, or {@code null}. */
         public static HeloKind fromValue(long value) {
-            for (HeloKind kind : values()) {
-                if (kind.value == value) {
-                    return kind;
-                }
-            }
-            return null;
+            return lookup(BY_VALUE, value);
         }
     }
 
@@ -554,12 +553,43 @@ public final class PmilterCodes {
         return String.format(Locale.ROOT, "0x%04x", value);
     }
 
-    private static <E> Map<Integer, E> indexByValue(E[] constants, java.util.function.ToIntFunction<E> value) {
-        Map<Integer, E> byValue = new HashMap<>();
+    /**
+     * Largest code a lookup array may have to hold; every code in this profile is below it, so each
+     * array stays a few hundred bytes. A constant above it fails class initialisation.
+     */
+    static final int MAX_INDEXED_CODE = 255;
+
+    /**
+     * The constants placed at the index of their code, {@code null} elsewhere: the lookup arrays are
+     * built from the enum constants, so the enum stays the only table. An array instead of a
+     * {@code HashMap<Integer, E>} because these lookups run for every entry and macro of every request.
+     */
+    private static <E> E[] indexByValue(E[] constants, ToIntFunction<E> value) {
+        int max = 0;
         for (E constant : constants) {
-            putUnique(byValue, value.applyAsInt(constant), constant);
+            int code = value.applyAsInt(constant);
+            if (code < 0 || code > MAX_INDEXED_CODE) {
+                throw new ExceptionInInitializerError("pmilter code " + code + " of " + constant
+                        + " (expected: 0.." + MAX_INDEXED_CODE + ")");
+            }
+            max = Math.max(max, code);
         }
-        return Collections.unmodifiableMap(byValue);
+        E[] byValue = Arrays.copyOf(constants, max + 1);
+        Arrays.fill(byValue, null);
+        for (E constant : constants) {
+            int code = value.applyAsInt(constant);
+            if (byValue[code] != null) {
+                throw new ExceptionInInitializerError("pmilter code " + code + " used by both " + byValue[code]
+                        + " and " + constant);
+            }
+            byValue[code] = constant;
+        }
+        return byValue;
+    }
+
+    /** The constant at {@code value}, or {@code null} if none has it (negative and huge values included). */
+    private static <E> E lookup(E[] byValue, long value) {
+        return value >= 0 && value < byValue.length ? byValue[(int) value] : null;
     }
 
     private static <K, E> void putUnique(Map<K, E> map, K key, E constant) {
@@ -567,10 +597,5 @@ public final class PmilterCodes {
         if (previous != null) {
             throw new ExceptionInInitializerError("pmilter code " + key + " used by both " + previous + " and " + constant);
         }
-    }
-
-    /** Values outside int range can never match a code; map them to a key no constant has. */
-    private static Integer asKey(long value) {
-        return value < 0 || value > Integer.MAX_VALUE ? Integer.valueOf(-1) : Integer.valueOf((int) value);
     }
 }
