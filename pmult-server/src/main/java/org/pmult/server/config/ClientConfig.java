@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * @param url           the milter's socket
  * @param timeouts      connect/read/write/eom timeouts
  * @param defaultAction answer given in this client's place when it fails or times out
+ * @param connections   spare connections opened ahead of need, and connection reuse
  * @param logLevel      GNU pmult's {@code log-level} (libgacopyz levels), kept for reference; pmult's
  *                      own logging is set with {@code debug}
  * @param v2Macros      macros sent to this client if it turns out to be a v2 milter: the global
@@ -25,6 +26,7 @@ public record ClientConfig(
         SocketEndpoint url,
         ClientTimeouts timeouts,
         FailureAction defaultAction,
+        ClientConnections connections,
         Optional<String> logLevel,
         Map<MacroStage, List<String>> v2Macros) {
 
@@ -39,6 +41,7 @@ public record ClientConfig(
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(defaultAction, "defaultAction");
+        Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(logLevel, "logLevel");
         v2Macros = MacroConfig.sendmailStageMap(v2Macros, "v2-macros");
     }

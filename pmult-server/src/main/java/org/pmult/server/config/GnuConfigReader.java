@@ -40,7 +40,8 @@ final class GnuConfigReader {
             "program", "unix-socket", "metrics", "limits", "shutdown-grace", "reconnect", "macro-name", "v2-macros",
             "client-defaults");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
-            "eom-timeout", "log-level", "default-action", "v2-macros");
+            "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
+            "max-idle-connections", "idle-connection-timeout");
 
     private final List<ConfigNote> notes = new ArrayList<>();
     /** Where each setting was made, by its HOCON-style key, to place errors raised by record constructors. */
@@ -374,6 +375,12 @@ final class GnuConfigReader {
         Map<String, Duration> timeouts = new HashMap<>();
         Map<String, Location> timeoutLocations = new HashMap<>();
         FailureAction action = FailureAction.TEMPFAIL;
+        ClientConnections connectionDefaults = ClientConnections.DEFAULTS;
+        long spare = connectionDefaults.spare();
+        boolean reuse = connectionDefaults.reuse();
+        long maxIdle = connectionDefaults.maxIdle();
+        Duration idleTimeout = connectionDefaults.idleTimeout();
+        Map<String, Location> connectionLocations = new HashMap<>();
         Optional<String> logLevel = Optional.empty();
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
         List<ConfStatement> settings = new ArrayList<>(clientDefaults);
@@ -383,6 +390,12 @@ final class GnuConfigReader {
                 noBlock(inner);
             }
             String prefix = "client \"" + name + "\": ";
+            connectionLocations.put(switch (inner.keyword()) {
+                case "spare-connections" -> "spare";
+                case "max-idle-connections" -> "max-idle";
+                case "idle-connection-timeout" -> "idle-timeout";
+                default -> inner.keyword();
+            }, inner.location());
             switch (inner.keyword()) {
                 case "type" -> {
                     String type = joined(inner);
@@ -403,11 +416,30 @@ final class GnuConfigReader {
                             + word + "\" (expected: " + FailureAction.choices() + ")"));
                 }
                 case "v2-macros" -> v2.putAll(v2Macros(inner));
+                case "spare-connections" -> spare = number(inner, scalar(inner));
+                case "reuse-connections" -> reuse = yesOrNo(inner, prefix);
+                case "max-idle-connections" -> maxIdle = number(inner, scalar(inner));
+                case "idle-connection-timeout" -> idleTimeout = interval(inner, prefix);
                 default -> throw unknown(inner, CLIENT, inClient);
             }
         }
         if (url == null) {
             throw error(statement, "client \"" + name + "\": missing url statement (e.g. url unix:///run/mailfromd/mailfromd.sock;)");
+        }
+        ClientConnections connections;
+        try {
+            connections = new ClientConnections((int) Math.min(spare, Integer.MAX_VALUE), reuse,
+                    (int) Math.min(maxIdle, Integer.MAX_VALUE), idleTimeout);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String field = message.substring(0, message.indexOf(':'));
+            String keyword = switch (field) {
+                case "spare" -> "spare-connections";
+                case "max-idle" -> "max-idle-connections";
+                default -> "idle-connection-timeout";
+            };
+            throw new ConfigException(connectionLocations.getOrDefault(field, statement.location()).toString(),
+                    "client \"" + name + "\": " + keyword + message.substring(field.length()));
         }
         ClientTimeouts defaultTimeouts = ClientTimeouts.DEFAULTS;
         try {
@@ -416,7 +448,7 @@ final class GnuConfigReader {
                     timeouts.getOrDefault("read", defaultTimeouts.read()),
                     timeouts.getOrDefault("write", defaultTimeouts.write()),
                     timeouts.getOrDefault("eom", defaultTimeouts.eom()));
-            return new ClientConfig(name, url, clientTimeouts, action, logLevel, v2);
+            return new ClientConfig(name, url, clientTimeouts, action, connections, logLevel, v2);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";
@@ -517,6 +549,16 @@ final class GnuConfigReader {
         } catch (IllegalArgumentException e) {
             throw error(statement, prefix + statement.keyword() + ": " + e.getMessage());
         }
+    }
+
+    /** A mailutils-style boolean: yes/no, true/false, on/off, t/nil, 1/0. */
+    private boolean yesOrNo(ConfStatement statement, String prefix) {
+        String word = scalar(statement);
+        return switch (word.toLowerCase(Locale.ROOT)) {
+            case "yes", "true", "on", "t", "1" -> true;
+            case "no", "false", "off", "nil", "0" -> false;
+            default -> throw error(statement, prefix + statement.keyword() + " \"" + word + "\" (expected: yes or no)");
+        };
     }
 
     private long number(ConfStatement statement, String text) {

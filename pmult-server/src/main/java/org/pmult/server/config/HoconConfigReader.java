@@ -195,13 +195,18 @@ final class HoconConfigReader {
         String actionPath = clientPath(prefix, "default-action");
         FailureAction action = FailureAction.fromConfigName(string(actionPath)).orElseThrow(() -> fail(actionPath,
                 "\"" + string(actionPath) + "\" (expected: " + FailureAction.choices() + ")"));
+        ClientConnections connections = build(clientPath(prefix, "connections"), () -> new ClientConnections(
+                integer(clientPath(prefix, "connections.spare")),
+                bool(clientPath(prefix, "connections.reuse")),
+                integer(clientPath(prefix, "connections.max-idle")),
+                duration(clientPath(prefix, "connections.idle-timeout"))));
         Optional<String> logLevel = optionalString(clientPath(prefix, "log-level"));
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
         v2.putAll(stageLists("pmult.client-defaults.v2-macros", MacroNames::sendmail));
         if (merged.hasPath(prefix + ".v2-macros")) {
             v2.putAll(stageLists(prefix + ".v2-macros", MacroNames::sendmail));
         }
-        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, logLevel, v2));
+        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2));
     }
 
     /** The path of a client key: the client's own setting if it has one, else client-defaults'. */
@@ -270,6 +275,10 @@ final class HoconConfigReader {
 
     private int integer(String path) {
         return convert(path, () -> merged.getInt(path));
+    }
+
+    private boolean bool(String path) {
+        return convert(path, () -> merged.getBoolean(path));
     }
 
     private int bytes(String path) {

@@ -82,6 +82,7 @@ public final class MilterClient {
     private final MilterClientSettings probeSettings;
     private final LegVerdict downVerdict;
     private final MetricAction defaultMetricAction;
+    private final MilterConnectionPool pool;
     private volatile Runnable onNeedsChanged = () -> { };
 
     private volatile Health health = Health.UNKNOWN;
@@ -119,6 +120,8 @@ public final class MilterClient {
                 .build();
         this.probeSettings = settings.toBuilder().observer(new ProbeObserver()).build();
         this.defaultMetricAction = MetricAction.valueOf(action.name());
+        this.pool = new MilterConnectionPool(config.name(), config.connections(), this::connect,
+                () -> health != Health.DOWN && !closed);
         this.downVerdict = VerdictTranslation.of(new MilterVerdict.DefaultActionApplied(action,
                 new MilterFailure(MilterFailure.Kind.CONNECT, MilterStage.CONNECT, "milter is down")));
         meters.up(false);
@@ -161,11 +164,28 @@ public final class MilterClient {
         return new MacroPlan.ClientNeeds(name(), defaultMacros, false);
     }
 
-    /** A new Milter session on {@code loop} for one SMTP session, or null while the client is down. */
+    /**
+     * A Milter connection on {@code loop} for one SMTP session (a spare or kept one when the pool has
+     * it, else a new one), or null while the client is down. Call on {@code loop}.
+     */
     MilterClientSession open(EventLoop loop) {
         if (health == Health.DOWN) {
             return null;
         }
+        return pool.acquire(loop);
+    }
+
+    /** The session using {@code session} ended: it is kept for the next session or closed. Call on its event loop. */
+    void release(MilterClientSession session) {
+        pool.release(session);
+    }
+
+    /** A session applied this client's default action (counted once per session). */
+    void countDefaultAction() {
+        meters.defaultAction(defaultMetricAction);
+    }
+
+    private MilterClientSession connect(EventLoop loop) {
         return MilterClientSession.open(bootstrap(loop), address, settings);
     }
 
@@ -211,6 +231,7 @@ public final class MilterClient {
 
     void close() {
         closed = true;
+        pool.close();
         synchronized (this) {
             if (nextProbe != null) {
                 nextProbe.cancel(false);
@@ -282,6 +303,11 @@ public final class MilterClient {
     private final class Observer implements MilterClientObserver {
 
         @Override
+        public void onReuseRefused() {
+            pool.reuseRefused();
+        }
+
+        @Override
         public void onNegotiated(NegotiatedOptions negotiated) {
             markUp(negotiated);
         }
@@ -293,7 +319,7 @@ public final class MilterClient {
 
         @Override
         public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
-            meters.defaultAction(defaultMetricAction);
+            // the default action is counted by the session leg that applies it: a spare has none
             countFailure(stage, kind);
             if (kind == MilterFailure.Kind.CONNECT
                     || (stage == MilterStage.NEGOTIATE && kind != MilterFailure.Kind.TIMEOUT)) {

@@ -16,9 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A session's leg to one {@link MilterClient}: opens its own Milter connection on the session's
- * event loop at CONNECT (or, while the client is down, answers every step with the client's default
- * action without trying) and maps each Milter verdict to a {@link LegVerdict}.
+ * A session's leg to one {@link MilterClient}: takes a Milter connection on the session's event loop
+ * at CONNECT (or, while the client is down, answers every step with the client's default action
+ * without trying), maps each Milter verdict to a {@link LegVerdict}, counts the default action once
+ * when the milter fails this session, and hands the connection back at the end.
  */
 final class SessionLeg implements MilterLeg {
 
@@ -26,6 +27,7 @@ final class SessionLeg implements MilterLeg {
     private final EventLoop eventLoop;
     /** Null until CONNECT, and for ever when the client was down at CONNECT. */
     private MilterClientSession session;
+    private boolean defaultActionCounted;
 
     SessionLeg(MilterClient client, EventLoop eventLoop) {
         this.client = client;
@@ -92,7 +94,10 @@ final class SessionLeg implements MilterLeg {
         if (session == null) {
             return down();
         }
-        return Futures.map(session.endOfMessage(macros), end -> VerdictTranslation.of(end, client.name()));
+        return Futures.map(session.endOfMessage(macros), end -> {
+            countIfDefault(end.verdict());
+            return VerdictTranslation.of(end, client.name());
+        });
     }
 
     @Override
@@ -110,12 +115,22 @@ final class SessionLeg implements MilterLeg {
     @Override
     public void close() {
         if (session != null) {
-            session.close();
+            client.release(session);
         }
     }
 
     private CompletionStage<LegVerdict> verdict(io.netty.util.concurrent.Future<MilterVerdict> future) {
-        return Futures.map(future, VerdictTranslation::of);
+        return Futures.map(future, verdict -> {
+            countIfDefault(verdict);
+            return VerdictTranslation.of(verdict);
+        });
+    }
+
+    private void countIfDefault(MilterVerdict verdict) {
+        if (verdict.isDefaultAction() && !defaultActionCounted) {
+            defaultActionCounted = true;
+            client.countDefaultAction();
+        }
     }
 
     private CompletionStage<LegVerdict> down() {

@@ -44,6 +44,10 @@ class ReferenceConfTest {
             entry("client-defaults.timeouts.eom", "4s"),
             entry("client-defaults.default-action", "accept"),
             entry("client-defaults.log-level", "\">info\""),
+            entry("client-defaults.connections.spare", "2"),
+            entry("client-defaults.connections.reuse", "true"),
+            entry("client-defaults.connections.max-idle", "3"),
+            entry("client-defaults.connections.idle-timeout", "5s"),
             entry("macros.define.connect", "[hostname]"),
             entry("macros.define.helo", "[hostname]"),
             entry("macros.define.mail", "[taid]"),
@@ -174,6 +178,7 @@ class ReferenceConfTest {
         ClientConfig client = load(BASE).clients().get(0);
         assertEquals(ClientTimeouts.DEFAULTS, client.timeouts());
         assertEquals(FailureAction.TEMPFAIL, client.defaultAction());
+        assertEquals(ClientConnections.DEFAULTS, client.connections());
         assertEquals(Optional.empty(), client.logLevel());
         assertEquals(MacroConfig.DEFAULT_V2, client.v2Macros());
         assertEquals(Duration.ofMinutes(15), defaults.limits().idleTimeout());

@@ -56,10 +56,14 @@ final class PmultInstance implements AutoCloseable {
         throw last;
     }
 
-    /** HOCON for one milter client named {@code name} with short timeouts and the given default action. */
+    /**
+     * HOCON for one milter client named {@code name} with short timeouts and the given default action.
+     * No spare connections: each session's Milter connection is opened when the session starts, so a
+     * milter armed before a session misbehaves on exactly that session's connection.
+     */
     static String client(String name, String url, String defaultAction) {
         return "  clients." + name + " {\n    url = \"" + url + "\"\n    default-action = " + defaultAction + "\n"
-                + "    timeouts { connect = 2s, read = 3s, write = 3s, eom = 3s }\n  }\n"
+                + "    timeouts { connect = 2s, read = 3s, write = 3s, eom = 3s }\n    connections.spare = 0\n  }\n"
                 + "  reconnect { initial = 100ms, max = 200ms }\n";
     }
 

@@ -15,6 +15,7 @@ import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
 import org.pmult.server.config.Backoff;
 import org.pmult.server.config.ClientConfig;
+import org.pmult.server.config.ClientConnections;
 import org.pmult.server.config.ClientTimeouts;
 import org.pmult.server.config.FailureAction;
 import org.pmult.server.config.SocketEndpoint;
@@ -140,7 +141,7 @@ class MilterClientTest {
     private MilterClient client(SocketEndpoint url, Duration readTimeout) {
         ClientConfig config = new ClientConfig("mfd", url,
                 new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                FailureAction.TEMPFAIL, Optional.empty(), Map.of());
+                FailureAction.TEMPFAIL, ClientConnections.DEFAULTS, Optional.empty(), Map.of());
         return new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
     }
 

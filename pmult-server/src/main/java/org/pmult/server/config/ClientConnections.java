@@ -1,0 +1,41 @@
+package org.pmult.server.config;
+
+import java.time.Duration;
+
+/**
+ * How pmult manages its connections to one milter. By default every SMTP session gets a connection
+ * of its own, as an MTA's own Milter client does; pmult keeps one connection per event loop opened
+ * and negotiated ahead of need, so a session's CONNECT never waits for the TCP connect, the
+ * milter's accept (mailfromd forks there) and the option negotiation.
+ *
+ * @param spare       connections kept open and negotiated ahead of need, per event loop (0 = open
+ *                    each connection when its session starts)
+ * @param reuse       end each SMTP session with SMFIC_QUIT_NC and keep the connection for the next
+ *                    session (Milter v6 filters built on libmilter 8.14 or later; GNU mailfromd 8.15
+ *                    hangs up on QUIT_NC, and pmult then stops reusing its connections by itself)
+ * @param maxIdle     most idle connections (spare or kept) held per event loop
+ * @param idleTimeout an idle connection is closed with SMFIC_QUIT after this long (and a fresh spare
+ *                    opened next time one is needed), so none outlives a milter's own idle timeout
+ */
+public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration idleTimeout) {
+
+    /** Most idle connections per event loop accepted: far more than any busy event loop needs. */
+    public static final int MAX_IDLE_LIMIT = 1024;
+
+    public static final ClientConnections DEFAULTS = new ClientConnections(1, false, 16, Duration.ofSeconds(30));
+
+    public ClientConnections {
+        if (maxIdle < 0 || maxIdle > MAX_IDLE_LIMIT) {
+            throw new IllegalArgumentException("max-idle: " + maxIdle + " (expected: 0.." + MAX_IDLE_LIMIT + ")");
+        }
+        if (spare < 0 || spare > maxIdle) {
+            throw new IllegalArgumentException("spare: " + spare + " (expected: 0..max-idle, which is " + maxIdle + ")");
+        }
+        ClientTimeouts.requirePositive("idle-timeout", idleTimeout);
+    }
+
+    /** Whether any connection outlives its session or is opened before one (false: one per session, as before). */
+    public boolean pooled() {
+        return spare > 0 || reuse;
+    }
+}

@@ -1,0 +1,195 @@
+package org.pmult.server.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.pmult.milter.client.MilterClientSession;
+import org.pmult.milter.client.MilterClientState;
+import org.pmult.server.config.ClientConnections;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * One milter's connections that are not serving a session: spares opened and negotiated ahead of
+ * need, and (with reuse) connections a finished session handed back after SMFIC_QUIT_NC. Each
+ * event loop has its own idle list, touched only on that loop, so a session takes a connection
+ * without locks or thread hand-offs and keeps running where its MeTA1 connection runs.
+ *
+ * <p>A connection is handed out only while it is connecting, negotiating or ready; one the milter
+ * closed meanwhile, or idle for longer than the idle timeout, is dropped and replaced by a new one.
+ * A spare is replaced when a session takes it, not when it expires, so an idle pmult holds no
+ * milter connections once the idle timeout has passed.
+ */
+final class MilterConnectionPool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MilterConnectionPool.class);
+
+    private final String clientName;
+    private final ClientConnections config;
+    /** Opens a new connection on an event loop. */
+    private final Function<EventLoop, MilterClientSession> connector;
+    /** Whether spares may be opened now (not while the milter is down). */
+    private final BooleanSupplier mayOpenSpares;
+    private final Map<EventLoop, LoopIdle> idle = new ConcurrentHashMap<>();
+    private volatile boolean reuse;
+    private volatile boolean closed;
+
+    MilterConnectionPool(String clientName, ClientConnections config, Function<EventLoop, MilterClientSession> connector,
+                         BooleanSupplier mayOpenSpares) {
+        this.clientName = clientName;
+        this.config = config;
+        this.connector = connector;
+        this.mayOpenSpares = mayOpenSpares;
+        this.reuse = config.reuse();
+    }
+
+    /** A connection for a new session on {@code loop} (call on {@code loop}): an idle one if usable, else a new one. */
+    MilterClientSession acquire(EventLoop loop) {
+        if (!config.pooled()) {
+            return connector.apply(loop);
+        }
+        LoopIdle entries = idle.computeIfAbsent(loop, LoopIdle::new);
+        MilterClientSession session = entries.takeUsable();
+        if (session == null) {
+            session = connector.apply(loop);
+        }
+        entries.openSpares();
+        return session;
+    }
+
+    /**
+     * A session ended with {@code session} (call on its event loop): kept for the next session after
+     * SMFIC_QUIT_NC when reuse is on and the session ended between transactions, else closed.
+     */
+    void release(MilterClientSession session) {
+        if (!reuse || closed) {
+            session.close();
+            return;
+        }
+        session.recycle().addListener(kept -> {
+            if (kept.isSuccess() && Boolean.TRUE.equals(kept.getNow())) {
+                idle.computeIfAbsent(session.eventLoop(), LoopIdle::new).offer(session);
+            }
+        });
+    }
+
+    /** The milter hung up right after QUIT_NC: it cannot reuse connections, so stop asking it to. */
+    void reuseRefused() {
+        if (reuse) {
+            reuse = false;
+            LOG.warn("milter \"{}\" closed the connection after SMFIC_QUIT_NC: it does not support connection reuse;"
+                    + " not reusing its connections until the configuration is reloaded"
+                    + " (set connections.reuse = false for it to silence this)", clientName);
+        }
+    }
+
+    /** Closes every idle connection (with SMFIC_QUIT); later releases close theirs. */
+    void close() {
+        closed = true;
+        for (LoopIdle entries : idle.values()) {
+            try {
+                entries.loop.execute(entries::closeAll);
+            } catch (RejectedExecutionException e) {
+                // the event loop is shutting down and closes its channels itself
+            }
+        }
+    }
+
+    /** Idle connections of one event loop, in the order they became idle. Touched only on {@link #loop}. */
+    private final class LoopIdle {
+        private final EventLoop loop;
+        private final ArrayDeque<Idle> entries = new ArrayDeque<>();
+        private ScheduledFuture<?> sweep;
+
+        LoopIdle(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        /** The most recently idle usable connection, dropping unusable ones on the way. */
+        MilterClientSession takeUsable() {
+            long now = System.nanoTime();
+            Idle entry;
+            while ((entry = entries.pollLast()) != null) {
+                if (usable(entry.session) && !expired(entry, now)) {
+                    return entry.session;
+                }
+                entry.session.close();
+            }
+            return null;
+        }
+
+        void openSpares() {
+            while (!closed && entries.size() < config.spare() && mayOpenSpares.getAsBoolean()) {
+                offer(connector.apply(loop));
+            }
+        }
+
+        void offer(MilterClientSession session) {
+            if (closed || entries.size() >= config.maxIdle()) {
+                session.close();
+                return;
+            }
+            entries.addLast(new Idle(session, System.nanoTime()));
+            if (sweep == null) {
+                scheduleSweep(config.idleTimeout().toNanos());
+            }
+        }
+
+        private void scheduleSweep(long delayNanos) {
+            sweep = loop.schedule(this::sweep, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+        }
+
+        /** Closes expired and dead connections; runs again at the next expiry while any remain. */
+        private void sweep() {
+            sweep = null;
+            long now = System.nanoTime();
+            for (Iterator<Idle> it = entries.iterator(); it.hasNext(); ) {
+                Idle entry = it.next();
+                if (!usable(entry.session) || expired(entry, now)) {
+                    it.remove();
+                    entry.session.close();
+                }
+            }
+            Idle oldest = entries.peekFirst();
+            if (oldest != null && !closed) {
+                scheduleSweep(oldest.sinceNanos + config.idleTimeout().toNanos() - now);
+            }
+        }
+
+        void closeAll() {
+            if (sweep != null) {
+                sweep.cancel(false);
+                sweep = null;
+            }
+            Idle entry;
+            while ((entry = entries.pollFirst()) != null) {
+                entry.session.close();
+            }
+        }
+
+        private boolean expired(Idle entry, long now) {
+            return now - entry.sinceNanos >= config.idleTimeout().toNanos();
+        }
+    }
+
+    /** Whether a session can still serve: connecting, negotiating or ready, not failed or closed. */
+    private static boolean usable(MilterClientSession session) {
+        MilterClientState state = session.state();
+        return switch (state) {
+            case NEW, CONNECTING, NEGOTIATING, READY -> true;
+            case ENVELOPE, MESSAGE, SKIPPING_BODY, ACCEPT_MESSAGE, ACCEPT_CONNECTION, REJECT_CONNECTION, ERROR,
+                 CLOSED -> false;
+        };
+    }
+
+    private record Idle(MilterClientSession session, long sinceNanos) {
+    }
+}
