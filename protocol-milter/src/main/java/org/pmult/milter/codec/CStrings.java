@@ -31,15 +31,24 @@ public final class CStrings {
      * null). The name is only built for the error, so decoding a packet allocates no message text.
      */
     public static String read(ByteBuf in, String what, String field) {
+        int nul = nulIndex(in, what, field);
+        int length = nul - in.readerIndex();
+        String value = length == 0 ? "" : in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        in.readerIndex(nul + 1);
+        return value;
+    }
+
+    /**
+     * Absolute index of the NUL that ends the string at the reader index, without reading or
+     * decoding the string; throws as {@link #read(ByteBuf, String, String)} does if there is none.
+     */
+    static int nulIndex(ByteBuf in, String what, String field) {
         int nul = in.forEachByte(ByteProcessor.FIND_NUL);
         if (nul < 0) {
             throw new MilterCodecException(fieldName(what, field) + ": missing NUL terminator after "
                     + in.readableBytes() + " bytes");
         }
-        int length = nul - in.readerIndex();
-        String value = length == 0 ? "" : in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
-        in.readerIndex(nul + 1);
-        return value;
+        return nul;
     }
 
     /** Reads NUL-terminated strings until the buffer is empty. */

@@ -18,13 +18,17 @@ import java.util.Map;
  * Turns packets from {@link MilterFrameDecoder} into {@link MilterReply}s (the MTA side reads
  * these). Every field is checked; bytes left after the last field are an error, except the
  * SETSYMLIST records after an OPTNEG reply, which are read at any version above 2 — GNU mailfromd
- * sends them even when SMFIF_SETSYMLIST was not offered.
+ * sends them even when SMFIF_SETSYMLIST was not offered. Lists seen before (a filter sends the
+ * same ones on every connection) decode to the same {@link MilterMacroNames} instance, from a small
+ * bounded {@link MacroListCache}.
  */
 @Sharable
 public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     private static final Logger LOG = LoggerFactory.getLogger(MilterReplyDecoder.class);
     private static final int OPTNEG_FIXED_BYTES = 12;
+    /** Lists seen before, shared by every channel: a filter sends the same lists on every connection. */
+    private static final MacroListCache MACRO_LISTS = new MacroListCache(MacroListCache.DEFAULT_SLOTS);
 
     public MilterReplyDecoder() {
         super(ByteBuf.class);
@@ -75,6 +79,11 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
         return reply;
     }
 
+    /** Macro lists the decoder currently keeps, for tests. */
+    static int cachedMacroLists() {
+        return MACRO_LISTS.size();
+    }
+
     private static String optional(ByteBuf packet, String what, String field) {
         return packet.isReadable() ? CStrings.read(packet, what, field) : "";
     }
@@ -97,7 +106,9 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
         int firstUnknown = 0;
         while (packet.isReadable()) {
             int id = MilterFrames.readCount(packet, what, "SETSYMLIST stage");
-            String names = CStrings.read(packet, what, "SETSYMLIST list");
+            int start = packet.readerIndex();
+            int nul = CStrings.nulIndex(packet, what, "SETSYMLIST list");
+            packet.readerIndex(nul + 1);
             if (!MacroStage.isKnown(id)) {
                 if (unknownStages++ == 0) {
                     firstUnknown = id;
@@ -105,7 +116,7 @@ public final class MilterReplyDecoder extends MessageToMessageDecoder<ByteBuf> {
                 continue;
             }
             MacroStage stage = MacroStage.of(id);
-            if (lists.put(stage, MilterMacroNames.parseList(names)) != null) {
+            if (lists.put(stage, MACRO_LISTS.namesOf(packet, start, nul - start)) != null) {
                 throw new MilterCodecException(what + ": SETSYMLIST stage " + stage.libmilterName() + " listed twice");
             }
         }
