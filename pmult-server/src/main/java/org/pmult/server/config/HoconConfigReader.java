@@ -278,6 +278,11 @@ final class HoconConfigReader {
     }
 
     private boolean bool(String path) {
+        ConfigValue value = merged.getValue(path);
+        if (value.valueType() != com.typesafe.config.ConfigValueType.BOOLEAN
+                && !(value.unwrapped() instanceof String text && text.matches("(?i)true|false|yes|no|on|off"))) {
+            throw fail(path, value.render() + " (expected: true or false)");
+        }
         return convert(path, () -> merged.getBoolean(path));
     }
 

@@ -180,6 +180,16 @@ public final class MilterClient {
         pool.release(session);
     }
 
+    /** Connections idle on {@code loop}, spare or kept (call on {@code loop}; for diagnostics and tests). */
+    int idleConnections(EventLoop loop) {
+        return pool.idleCount(loop);
+    }
+
+    /** Whether sessions end with SMFIC_QUIT_NC: configured, and the milter has not refused it. */
+    boolean reusesConnections() {
+        return pool.reuses();
+    }
+
     /** A session applied this client's default action (counted once per session). */
     void countDefaultAction() {
         meters.defaultAction(defaultMetricAction);

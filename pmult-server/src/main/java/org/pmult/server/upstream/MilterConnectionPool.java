@@ -70,13 +70,14 @@ final class MilterConnectionPool {
      * SMFIC_QUIT_NC when reuse is on and the session ended between transactions, else closed.
      */
     void release(MilterClientSession session) {
-        if (!reuse || closed) {
+        LoopIdle entries = idle.computeIfAbsent(session.eventLoop(), LoopIdle::new);
+        if (!reuse || closed || entries.isFull()) {
             session.close();
             return;
         }
         session.recycle().addListener(kept -> {
             if (kept.isSuccess() && Boolean.TRUE.equals(kept.getNow())) {
-                idle.computeIfAbsent(session.eventLoop(), LoopIdle::new).offer(session);
+                entries.offer(session);
             }
         });
     }
@@ -89,6 +90,17 @@ final class MilterConnectionPool {
                     + " not reusing its connections until the configuration is reloaded"
                     + " (set connections.reuse = false for it to silence this)", clientName);
         }
+    }
+
+    /** Connections idle on {@code loop} (call on {@code loop}). */
+    int idleCount(EventLoop loop) {
+        LoopIdle entries = idle.get(loop);
+        return entries == null ? 0 : entries.entries.size();
+    }
+
+    /** Whether sessions end with SMFIC_QUIT_NC now. */
+    boolean reuses() {
+        return reuse;
     }
 
     /** Closes every idle connection (with SMFIC_QUIT); later releases close theirs. */
@@ -132,8 +144,12 @@ final class MilterConnectionPool {
             }
         }
 
+        boolean isFull() {
+            return entries.size() >= config.maxIdle();
+        }
+
         void offer(MilterClientSession session) {
-            if (closed || entries.size() >= config.maxIdle()) {
+            if (closed || isFull()) {
                 session.close();
                 return;
             }

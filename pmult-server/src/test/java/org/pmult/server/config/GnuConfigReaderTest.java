@@ -132,6 +132,10 @@ class GnuConfigReaderTest {
                   eom-timeout 1 hour 30 minutes;
                   log-level "!debug, >info";
                   default-action accept;
+                  spare-connections 2;
+                  reuse-connections yes;
+                  max-idle-connections 4;
+                  idle-connection-timeout 1 minute;
                 }
                 client spam { url unix:/run/spam.sock; default-action continue; }
                 """);
@@ -155,6 +159,8 @@ class GnuConfigReaderTest {
                 mfd.timeouts());
         assertEquals(Optional.of("!debug, >info"), mfd.logLevel());
         assertEquals(FailureAction.ACCEPT, mfd.defaultAction());
+        assertEquals(new ClientConnections(2, true, 4, Duration.ofMinutes(1)), mfd.connections());
+        assertEquals(ClientConnections.DEFAULTS, config.clients().get(1).connections());
         assertEquals("spam", config.clients().get(1).name());
         assertEquals(FailureAction.CONTINUE, config.clients().get(1).defaultAction());
 
@@ -317,6 +323,9 @@ class GnuConfigReaderTest {
             `client mfd { log-level info; }`                         | 1 | client "mfd": missing url statement (e.g. url unix:///run/mailfromd/mailfromd.sock;)
             `client mfd { url inet://h:70000; }`                     | 1 | client "mfd": url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
             `client mfd { url /x; default-action quarantine; }`      | 1 | client "mfd": default-action "quarantine" (expected: tempfail, accept, reject or continue)
+            `client mfd { url /x; reuse-connections maybe; }`        | 1 | client "mfd": reuse-connections "maybe" (expected: yes or no)
+            `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
+            `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1
             `client a b { url /x; }`                                 | 1 | client takes at most one identifier (found [a, b])
             `client a;`                                              | 1 | client is a block statement (write client { ... })

@@ -61,6 +61,7 @@ class HoconConfigReaderTest {
                       default-action = reject
                       log-level = ">info"
                       v2-macros { eom = ["i", "msg_id"] }
+                      connections { spare = 0, reuse = true, idle-timeout = 2 minutes }
                     }
                     spam { url = "inet:127.0.0.1:8890" }
                   }
@@ -91,6 +92,7 @@ class HoconConfigReaderTest {
                 mfd.timeouts());
         assertEquals(FailureAction.REJECT, mfd.defaultAction());
         assertEquals(Optional.of(">info"), mfd.logLevel());
+        assertEquals(new ClientConnections(0, true, 16, Duration.ofMinutes(2)), mfd.connections());
         assertEquals(List.of("i", "{msg_id}"), mfd.v2Macros().get(MacroStage.EOM));
         assertEquals(List.of("j", "{client_addr}"), mfd.v2Macros().get(MacroStage.CONNECT));
         ClientConfig spam = config.clients().get(1);
@@ -158,6 +160,8 @@ class HoconConfigReaderTest {
             `pmult.clients.mfd {\\n url = /x\\n timeouts.eom = 2 days\\n}`       | 3 | clients.mfd.timeouts.eom: 2 days (expected: > 0 and <= 1 day)
             `pmult.clients.mfd {\\n url = /x\\n default-action = quarantine\\n}` | 3 | clients.mfd.default-action: "quarantine" (expected: tempfail, accept, reject or continue)
             `pmult.clients.mfd {\\n url = /x\\n type = pmilter\\n}`              | 3 | clients.mfd.type: "pmilter" is not supported (expected: milter)
+            `pmult.clients.mfd {\\n url = /x\\n connections.spare = 17\\n}`     | 3 | clients.mfd.connections.spare: 17 (expected: 0..max-idle, which is 16)
+            `pmult.clients.mfd {\\n url = /x\\n connections.reuse = maybe\\n}`  | 3 | clients.mfd.connections.reuse: "maybe" (expected: true or false)
             `pmult.clients.mfd {\\n log-level = info\\n}`                        | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock")
             `pmult.clients.mfd {\\n url = "inet://h:70000"\\n}`                  | 2 | clients.mfd.url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
             `pmult.listen = ["inet://h:70000"]`                                  | 1 | listen: bad port 70000 in "inet://h:70000" (expected: 1..65535)

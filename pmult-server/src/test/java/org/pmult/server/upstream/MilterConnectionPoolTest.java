@@ -1,0 +1,264 @@
+package org.pmult.server.upstream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCommand;
+import org.pmult.milter.codec.MilterMacros;
+import org.pmult.milter.codec.MilterReply;
+import org.pmult.milter.testing.MilterScriptResponse;
+import org.pmult.milter.testing.ScriptedMilter;
+import org.pmult.server.config.Backoff;
+import org.pmult.server.config.ClientConfig;
+import org.pmult.server.config.ClientConnections;
+import org.pmult.server.config.ClientTimeouts;
+import org.pmult.server.config.FailureAction;
+import org.pmult.server.config.SocketEndpoint;
+import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.session.LegVerdict;
+import org.pmult.server.transport.Transports;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Spare and reused Milter connections, against a scripted milter on a loopback port: each test is
+ * a few SMTP sessions in a row on one event loop, and what the milter saw on which connection.
+ */
+class MilterConnectionPoolTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration LONG = Duration.ofMinutes(5);
+
+    private final Transports transport = Transports.best();
+    private final EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("pool-test", true));
+    private final EventLoop loop = group.next();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final PmultMetrics metrics = new PmultMetrics(registry);
+    private ScriptedMilter milter;
+    private MilterClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (milter != null) {
+            milter.close();
+        }
+        metrics.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void theNextSessionFindsItsConnectionAlreadyNegotiated() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(1, false, 16, LONG));
+
+        session("first");
+        await("the spare negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() == 2);
+        assertEquals(List.of(Command.OPTNEG), commandsOn(1), "the spare waits for a session");
+
+        session("second");
+
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(0));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1),
+                "the second session ran on the spare");
+        await("a new spare").atMost(WAIT).until(() -> milter.connections() == 3);
+    }
+
+    @Test
+    void withReuseTheNextSessionRunsOnTheSameConnectionAfterQuitNc() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(0, true, 16, LONG));
+
+        session("first");
+        session("second");
+        session("third");
+
+        assertEquals(1, milter.connections());
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT_NC, Command.CONNECT,
+                Command.HELO, Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.QUIT_NC), commandsOn(0));
+    }
+
+    @Test
+    void aMilterThatHangsUpOnQuitNcGetsNoMoreOfThemAndEverySessionGoesOn() {
+        milter = start(ScriptedMilter.builder().on(Command.QUIT_NC, (command, connection) -> MilterScriptResponse.close()));
+        client = client(new ClientConnections(0, true, 16, LONG));
+
+        session("first");
+        await("the hang-up noticed").atMost(WAIT).until(() -> !client.reusesConnections());
+        session("second");
+        session("third");
+
+        assertEquals(1, milter.received(Command.QUIT_NC).size(), "asked once");
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1));
+        assertEquals(0.0, defaultActions());
+        assertEquals(0.0, registry.find(PmultMetrics.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum(),
+                "the hang-up after QUIT_NC is no failure");
+    }
+
+    @Test
+    void aSpareTheMilterClosedIsNotHandedOut() {
+        // the second connection (the spare) is negotiated, then the milter hangs up on it
+        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> {
+            MilterReply answer = new MilterReply.OptionNegotiation(MilterCodes.MAX_VERSION,
+                    ((MilterCommand.OptionNegotiation) command).actions(), 0);
+            return connection == 1 ? MilterScriptResponse.sequence(MilterScriptResponse.reply(answer),
+                    MilterScriptResponse.close()) : MilterScriptResponse.reply(answer);
+        }));
+        client = client(new ClientConnections(1, false, 16, LONG));
+        session("first");
+        await("the spare negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() == 2);
+
+        assertEquals(LegVerdict.CONTINUE, session("second"));
+
+        assertEquals(List.of(Command.OPTNEG), commandsOn(1));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(2),
+                "the second session connected anew");
+        assertEquals(0.0, defaultActions());
+    }
+
+    @Test
+    void anIdleConnectionIsClosedWithQuitAfterTheIdleTimeoutAndNotReplaced() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(1, false, 16, Duration.ofMillis(300)));
+
+        session("first");
+
+        await("the spare closed").atMost(WAIT).until(() -> commandsOn(1).equals(List.of(Command.OPTNEG, Command.QUIT)));
+        assertEquals(2, milter.connections(), "an idle pmult holds no connections");
+        assertEquals(0, idleCount());
+    }
+
+    @Test
+    void closingTheClientQuitsItsIdleConnections() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(1, true, 16, LONG));
+        session("first");
+        await("kept and spare").atMost(WAIT).until(() -> idleCount() == 2);
+
+        client.close();
+
+        await("both quit").atMost(WAIT).until(() -> milter.received(Command.QUIT).size() == 2);
+        assertEquals(0, idleCount());
+    }
+
+    @Test
+    void keepsNoMoreIdleConnectionsThanMaxIdle() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(0, true, 1, LONG));
+        List<SessionLeg> legs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            legs.add(openSession("parallel-" + i));
+        }
+
+        for (SessionLeg leg : legs) {
+            onLoop(() -> {
+                leg.close();
+                return null;
+            });
+        }
+
+        await("two of three quit").atMost(WAIT).until(() -> milter.received(Command.QUIT).size() == 2);
+        assertEquals(1, milter.received(Command.QUIT_NC).size());
+        assertEquals(1, idleCount());
+    }
+
+    @Test
+    void withoutSparesOrReuseEachSessionHasItsOwnConnection() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(0, false, 16, LONG));
+
+        session("first");
+        session("second");
+
+        assertEquals(2, milter.connections());
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1));
+        assertEquals(0, idleCount());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** One SMTP session (CONNECT, HELO, end) on the test's event loop; its CONNECT verdict. */
+    private LegVerdict session(String name) {
+        int ends = sessionEnds();
+        SessionLeg leg = openSession(name);
+        onLoop(() -> {
+            leg.close();
+            return null;
+        });
+        await("session " + name + " ended").atMost(WAIT).until(() -> sessionEnds() == ends + 1);
+        return connectVerdict;
+    }
+
+    /** QUIT and QUIT_NC commands received so far. */
+    private int sessionEnds() {
+        return milter.received(Command.QUIT).size() + milter.received(Command.QUIT_NC).size();
+    }
+
+    private LegVerdict connectVerdict;
+
+    private SessionLeg openSession(String name) {
+        SessionLeg leg = new SessionLeg(client, loop);
+        connectVerdict = onLoop(() -> leg.connect(MilterMacros.EMPTY, name + ".example", InetAddress.getLoopbackAddress(), 25))
+                .toCompletableFuture().join();
+        assertEquals(LegVerdict.CONTINUE, onLoop(() -> leg.helo(MilterMacros.EMPTY, name)).toCompletableFuture().join());
+        return leg;
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+        try {
+            return loop.submit(task).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<Command> commandsOn(int connection) {
+        List<Command> commands = new ArrayList<>();
+        for (ScriptedMilter.Received received : milter.receivedWithConnections()) {
+            if (received.connection() == connection && received.command().command() != Command.MACRO) {
+                commands.add(received.command().command());
+            }
+        }
+        return commands;
+    }
+
+    private int idleCount() {
+        return onLoop(() -> client.idleConnections(loop));
+    }
+
+    private double defaultActions() {
+        return registry.find(PmultMetrics.MILTER_DEFAULT_ACTIONS).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    private ScriptedMilter start(ScriptedMilter.Builder builder) {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return builder.start(transport.serverBootstrap(group, group, any), any);
+    }
+
+    private MilterClient client(ClientConnections connections) {
+        int port = ((InetSocketAddress) milter.localAddress()).getPort();
+        ClientConfig config = new ClientConfig("mfd", SocketEndpoint.parse("inet://127.0.0.1:" + port),
+                new ClientTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                FailureAction.TEMPFAIL, connections, Optional.empty(), Map.of());
+        return new MilterClient(config, Map.of(), transport, group, new Backoff(Duration.ofMillis(20), Duration.ofMillis(20)),
+                metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+    }
+}
