@@ -66,6 +66,12 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String MILTER_PROTOCOL_VERSION = "pmult.milter.protocol.version";
     /** Gauge {client}: 1 when the Milter is reachable and negotiated, else 0 → {@code pmult_milter_up}. */
     public static final String MILTER_UP = "pmult.milter.up";
+    /** Counter {client}: Milter connections opened for sessions and as spares → {@code pmult_milter_connections_opened_total}. */
+    public static final String MILTER_CONNECTIONS_OPENED = "pmult.milter.connections.opened";
+    /** Counter {client}: sessions that ran on a connection kept after SMFIC_QUIT_NC → {@code pmult_milter_connections_reused_total}. */
+    public static final String MILTER_CONNECTIONS_REUSED = "pmult.milter.connections.reused";
+    /** Gauge {client}: Milter connections idle now, spare or kept → {@code pmult_milter_idle_connections}. */
+    public static final String MILTER_IDLE_CONNECTIONS = "pmult.milter.idle.connections";
     /** Counter {client, action}: default actions applied because a Milter failed → {@code pmult_milter_default_actions_total}. */
     public static final String MILTER_DEFAULT_ACTIONS = "pmult.milter.default.actions";
     /** Counter {reason}: malformed pmilter input → {@code pmult_pmilter_decode_errors_total}. */
@@ -280,6 +286,9 @@ public final class PmultMetrics implements AutoCloseable {
         private final Counter[] failures = new Counter[FailureKind.values().length];
         private final Counter[] defaultActions = new Counter[ACTIONS.length];
         private final Counter reconnects;
+        private final Counter connectionsOpened;
+        private final Counter connectionsReused;
+        private final AtomicInteger idleConnections = new AtomicInteger();
         private final AtomicInteger negotiatedVersion = new AtomicInteger();
         private final AtomicInteger up = new AtomicInteger();
         private final List<Meter> meters = new ArrayList<>();
@@ -317,6 +326,15 @@ public final class PmultMetrics implements AutoCloseable {
             reconnects = keep(Counter.builder(MILTER_RECONNECTS)
                     .description("Milter connections re-opened after a failure")
                     .tag(TAG_CLIENT, client).register(registry));
+            connectionsOpened = keep(Counter.builder(MILTER_CONNECTIONS_OPENED)
+                    .description("Milter connections opened for sessions and as spares")
+                    .tag(TAG_CLIENT, client).register(registry));
+            connectionsReused = keep(Counter.builder(MILTER_CONNECTIONS_REUSED)
+                    .description("Sessions that ran on a Milter connection kept after SMFIC_QUIT_NC")
+                    .tag(TAG_CLIENT, client).register(registry));
+            keep(Gauge.builder(MILTER_IDLE_CONNECTIONS, idleConnections, AtomicInteger::get)
+                    .description("Milter connections idle now: spares, and connections kept for the next session")
+                    .tag(TAG_CLIENT, client).strongReference(true).register(registry));
             keep(Gauge.builder(MILTER_PROTOCOL_VERSION, negotiatedVersion, AtomicInteger::get)
                     .description("Milter protocol version last negotiated with the client (0: never)")
                     .tag(TAG_CLIENT, client).strongReference(true).register(registry));
@@ -389,6 +407,21 @@ public final class PmultMetrics implements AutoCloseable {
         /** The client became reachable and negotiated ({@code true}) or unusable ({@code false}). */
         public void up(boolean isUp) {
             up.set(isUp ? 1 : 0);
+        }
+
+        /** A Milter connection was opened for a session or as a spare. */
+        public void connectionOpened() {
+            connectionsOpened.increment();
+        }
+
+        /** A session took a connection kept after SMFIC_QUIT_NC. */
+        public void connectionReused() {
+            connectionsReused.increment();
+        }
+
+        /** {@code delta} connections became idle (positive) or stopped being idle (negative). */
+        public void idleConnections(int delta) {
+            idleConnections.addAndGet(delta);
         }
 
         /** {@code action} was applied in place of this client's verdict because it failed. */

@@ -120,7 +120,7 @@ public final class MilterClient {
                 .build();
         this.probeSettings = settings.toBuilder().observer(new ProbeObserver()).build();
         this.defaultMetricAction = MetricAction.valueOf(action.name());
-        this.pool = new MilterConnectionPool(config.name(), config.connections(), this::connect,
+        this.pool = new MilterConnectionPool(config.name(), config.connections(), meters, this::openNew,
                 () -> health != Health.DOWN && !closed);
         this.downVerdict = VerdictTranslation.of(new MilterVerdict.DefaultActionApplied(action,
                 new MilterFailure(MilterFailure.Kind.CONNECT, MilterStage.CONNECT, "milter is down")));
@@ -195,7 +195,9 @@ public final class MilterClient {
         meters.defaultAction(defaultMetricAction);
     }
 
-    private MilterClientSession connect(EventLoop loop) {
+    /** A new connection on {@code loop}, never an idle one (a session whose idle connection died). */
+    MilterClientSession openNew(EventLoop loop) {
+        meters.connectionOpened();
         return MilterClientSession.open(bootstrap(loop), address, settings);
     }
 

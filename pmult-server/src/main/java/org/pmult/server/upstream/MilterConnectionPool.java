@@ -5,9 +5,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.pmult.milter.client.MilterClientSession;
 import org.pmult.milter.client.MilterClientState;
 import org.pmult.server.config.ClientConnections;
+import org.pmult.server.metrics.PmultMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
@@ -31,21 +33,27 @@ import java.util.function.Function;
 final class MilterConnectionPool {
 
     private static final Logger LOG = LoggerFactory.getLogger(MilterConnectionPool.class);
+    /** How long the first kept connections must survive SMFIC_QUIT_NC before they serve a session. */
+    static final Duration REUSE_PROBATION = Duration.ofMillis(200);
 
     private final String clientName;
     private final ClientConnections config;
+    private final PmultMetrics.ClientMeters meters;
     /** Opens a new connection on an event loop. */
     private final Function<EventLoop, MilterClientSession> connector;
     /** Whether spares may be opened now (not while the milter is down). */
     private final BooleanSupplier mayOpenSpares;
     private final Map<EventLoop, LoopIdle> idle = new ConcurrentHashMap<>();
     private volatile boolean reuse;
+    /** A kept connection outlived its probation: the milter takes SMFIC_QUIT_NC. */
+    private volatile boolean reuseConfirmed;
     private volatile boolean closed;
 
-    MilterConnectionPool(String clientName, ClientConnections config, Function<EventLoop, MilterClientSession> connector,
-                         BooleanSupplier mayOpenSpares) {
+    MilterConnectionPool(String clientName, ClientConnections config, PmultMetrics.ClientMeters meters,
+                         Function<EventLoop, MilterClientSession> connector, BooleanSupplier mayOpenSpares) {
         this.clientName = clientName;
         this.config = config;
+        this.meters = meters;
         this.connector = connector;
         this.mayOpenSpares = mayOpenSpares;
         this.reuse = config.reuse();
@@ -76,8 +84,13 @@ final class MilterConnectionPool {
             return;
         }
         session.recycle().addListener(kept -> {
-            if (kept.isSuccess() && Boolean.TRUE.equals(kept.getNow())) {
-                entries.offer(session);
+            if (!kept.isSuccess() || !Boolean.TRUE.equals(kept.getNow())) {
+                return;
+            }
+            if (reuseConfirmed) {
+                entries.offer(session, true);
+            } else {
+                entries.probation(session);
             }
         });
     }
@@ -130,7 +143,11 @@ final class MilterConnectionPool {
             long now = System.nanoTime();
             Idle entry;
             while ((entry = entries.pollLast()) != null) {
+                meters.idleConnections(-1);
                 if (usable(entry.session) && !expired(entry, now)) {
+                    if (entry.kept) {
+                        meters.connectionReused();
+                    }
                     return entry.session;
                 }
                 entry.session.close();
@@ -140,20 +157,43 @@ final class MilterConnectionPool {
 
         void openSpares() {
             while (!closed && entries.size() < config.spare() && mayOpenSpares.getAsBoolean()) {
-                offer(connector.apply(loop));
+                offer(connector.apply(loop), false);
             }
         }
 
+        /** Kept connections still on probation: counted as idle so the list never overfills. */
+        private int onProbation;
+
         boolean isFull() {
-            return entries.size() >= config.maxIdle();
+            return entries.size() + onProbation >= config.maxIdle();
         }
 
-        void offer(MilterClientSession session) {
+        /**
+         * Until one kept connection has outlived SMFIC_QUIT_NC by {@link #REUSE_PROBATION}, kept
+         * connections wait before serving again: a milter without QUIT_NC support hangs up right
+         * after it, and no session should be handed a connection that is being closed.
+         */
+        void probation(MilterClientSession session) {
+            onProbation++;
+            loop.schedule(() -> {
+                onProbation--;
+                if (session.state() == MilterClientState.READY) {
+                    reuseConfirmed = true;
+                    offer(session, true);
+                } else {
+                    session.close();
+                }
+            }, REUSE_PROBATION.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /** {@code session} becomes idle: a new spare, or ({@code kept}) one a session handed back. */
+        void offer(MilterClientSession session, boolean kept) {
             if (closed || isFull()) {
                 session.close();
                 return;
             }
-            entries.addLast(new Idle(session, System.nanoTime()));
+            entries.addLast(new Idle(session, System.nanoTime(), kept));
+            meters.idleConnections(1);
             if (sweep == null) {
                 scheduleSweep(config.idleTimeout().toNanos());
             }
@@ -171,6 +211,7 @@ final class MilterConnectionPool {
                 Idle entry = it.next();
                 if (!usable(entry.session) || expired(entry, now)) {
                     it.remove();
+                    meters.idleConnections(-1);
                     entry.session.close();
                 }
             }
@@ -187,6 +228,7 @@ final class MilterConnectionPool {
             }
             Idle entry;
             while ((entry = entries.pollFirst()) != null) {
+                meters.idleConnections(-1);
                 entry.session.close();
             }
         }
@@ -206,6 +248,6 @@ final class MilterConnectionPool {
         };
     }
 
-    private record Idle(MilterClientSession session, long sinceNanos) {
+    private record Idle(MilterClientSession session, long sinceNanos, boolean kept) {
     }
 }

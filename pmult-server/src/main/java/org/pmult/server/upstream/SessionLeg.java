@@ -3,11 +3,16 @@ package org.pmult.server.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import org.pmult.milter.client.MilterClientSession;
+import org.pmult.milter.client.MilterClientState;
+import org.pmult.milter.client.MilterFailure;
+import org.pmult.milter.client.MilterStage;
 import org.pmult.milter.client.MilterVerdict;
 import org.pmult.milter.codec.MilterCodes.AddressFamily;
 import org.pmult.milter.codec.MilterMacros;
 import org.pmult.server.session.LegVerdict;
 import org.pmult.server.session.MilterLeg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -22,6 +27,8 @@ import java.util.concurrent.CompletionStage;
  * when the milter fails this session, and hands the connection back at the end.
  */
 final class SessionLeg implements MilterLeg {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLeg.class);
 
     private final MilterClient client;
     private final EventLoop eventLoop;
@@ -47,7 +54,38 @@ final class SessionLeg implements MilterLeg {
             return down();
         }
         AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
-        return verdict(session.connect(macros, hostname, family, port, address.getHostAddress()));
+        String clientAddress = address.getHostAddress();
+        if (session.state() != MilterClientState.READY) {
+            return verdict(session.connect(macros, hostname, family, port, clientAddress));
+        }
+        // An idle connection (spare or kept) the milter closed just now, before pmult noticed: this
+        // session gets a new connection instead of the default action.
+        CompletableFuture<LegVerdict> result = new CompletableFuture<>();
+        session.connect(macros, hostname, family, port, clientAddress).addListener(done -> {
+            MilterVerdict verdict = done.isSuccess() ? (MilterVerdict) done.getNow() : null;
+            if (verdict instanceof MilterVerdict.DefaultActionApplied applied && closedBeforeConnect(applied.failure())) {
+                LOG.info("milter \"{}\": an idle connection was closed as a session took it; connecting anew",
+                        client.name());
+                session = client.openNew(eventLoop);
+                verdict(session.connect(macros, hostname, family, port, clientAddress)).whenComplete((leg, failure) -> {
+                    if (failure == null) {
+                        result.complete(leg);
+                    } else {
+                        result.completeExceptionally(failure);
+                    }
+                });
+            } else if (done.isSuccess()) {
+                countIfDefault(verdict);
+                result.complete(VerdictTranslation.of(verdict));
+            } else {
+                result.completeExceptionally(done.cause());
+            }
+        });
+        return result;
+    }
+
+    private static boolean closedBeforeConnect(MilterFailure failure) {
+        return failure.stage() == MilterStage.CONNECT && failure.kind() == MilterFailure.Kind.CLOSED;
     }
 
     @Override

@@ -80,6 +80,9 @@ class MilterConnectionPoolTest {
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1),
                 "the second session ran on the spare");
         await("a new spare").atMost(WAIT).until(() -> milter.connections() == 3);
+        assertEquals(3.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED));
+        assertEquals(0.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED), "a spare is no reuse");
+        assertEquals(1.0, registry.get(PmultMetrics.MILTER_IDLE_CONNECTIONS).gauge().value());
     }
 
     @Test
@@ -88,10 +91,13 @@ class MilterConnectionPoolTest {
         client = client(new ClientConnections(0, true, 16, LONG));
 
         session("first");
+        await("kept after its probation").atMost(WAIT).until(() -> idleCount() == 1);
         session("second");
         session("third");
 
         assertEquals(1, milter.connections());
+        assertEquals(1.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED));
+        assertEquals(2.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED));
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT_NC, Command.CONNECT,
                 Command.HELO, Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.QUIT_NC), commandsOn(0));
     }
@@ -135,6 +141,38 @@ class MilterConnectionPoolTest {
     }
 
     @Test
+    void keptConnectionsServeAgainOnlyOnceOneHasOutlivedItsQuitNc() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(0, true, 16, LONG));
+
+        session("first");
+        session("second"); // the first connection is still on probation
+
+        assertEquals(2, milter.connections());
+        await("both kept").atMost(WAIT).until(() -> idleCount() == 2);
+        session("third");
+        session("fourth");
+        assertEquals(2, milter.connections(), "once confirmed, kept connections serve at once");
+    }
+
+    @Test
+    void aSessionWhoseIdleConnectionClosesAsItStartsConnectsAnew() {
+        // the milter hangs up on the spare (connection 1) when the second session's CONNECT arrives
+        milter = start(ScriptedMilter.builder().on(Command.CONNECT, (command, connection) ->
+                connection == 1 ? MilterScriptResponse.close() : MilterScriptResponse.reply(MilterReply.CONTINUE)));
+        client = client(new ClientConnections(1, false, 16, LONG));
+        session("first");
+        await("the spare negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() == 2);
+
+        assertEquals(LegVerdict.CONTINUE, session("second"));
+
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT), commandsOn(1));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(3),
+                "the session's new connection (2 is the next spare)");
+        assertEquals(0.0, defaultActions());
+    }
+
+    @Test
     void anIdleConnectionIsClosedWithQuitAfterTheIdleTimeoutAndNotReplaced() {
         milter = start(ScriptedMilter.builder());
         client = client(new ClientConnections(1, false, 16, Duration.ofMillis(300)));
@@ -157,6 +195,7 @@ class MilterConnectionPoolTest {
 
         await("both quit").atMost(WAIT).until(() -> milter.received(Command.QUIT).size() == 2);
         assertEquals(0, idleCount());
+        assertEquals(0.0, registry.get(PmultMetrics.MILTER_IDLE_CONNECTIONS).gauge().value());
     }
 
     @Test
@@ -177,7 +216,7 @@ class MilterConnectionPoolTest {
 
         await("two of three quit").atMost(WAIT).until(() -> milter.received(Command.QUIT).size() == 2);
         assertEquals(1, milter.received(Command.QUIT_NC).size());
-        assertEquals(1, idleCount());
+        await("one kept after its probation").atMost(WAIT).until(() -> idleCount() == 1);
     }
 
     @Test
@@ -242,6 +281,10 @@ class MilterConnectionPoolTest {
 
     private int idleCount() {
         return onLoop(() -> client.idleConnections(loop));
+    }
+
+    private double counter(String name) {
+        return registry.get(name).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count();
     }
 
     private double defaultActions() {
