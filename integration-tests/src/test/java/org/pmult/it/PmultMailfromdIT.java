@@ -402,6 +402,50 @@ class PmultMailfromdIT {
                 seen -> assertTrue(seen.contains("envfrom sender=<tempfail@e2e.example>"), seen.toString()));
     }
 
+    @Test
+    void withConnectionReuseMailfromdRefusesQuitNcOnceAndEverySessionIsServed() {
+        MailfromdPeer mfd = mailfromdFor(Transport.INET);
+        long refusalsBefore = quitNcRefusals(mfd);
+        Meta1Client meta1 = start(Transport.INET, testerAnswering(Map.of(), Map.of()), false, "reuse-connections yes;");
+
+        for (int i = 1; i <= 4; i++) {
+            String seid = "REUSE" + i;
+            Meta1Client.Session smtp = meta1.session(seid);
+            assertContinue(smtp.connect("192.0.2.4" + i, 40040 + i, "reuse" + i + ".e2e.example"));
+            assertContinue(smtp.helo("reuse" + i + ".e2e.example"));
+            if (i == 3) {
+                assertReply(ReplyCode.REJECT, "550 5.7.1 Sender reject@e2e.example refused by pmult-e2e",
+                        smtp.mail("<reject@e2e.example>"));
+            } else {
+                assertContinue(smtp.mail(SENDER));
+            }
+            smtp.close();
+            pmult.awaitNoLiveSessions();
+            if (i == 1) {
+                // the test milter's kept connection is offered again once it outlived its QUIT_NC
+                await("the test milter's connection kept").atMost(Duration.ofSeconds(10)).until(() ->
+                        pmult.scrape().value("pmult_milter_idle_connections", "client", "tester") == 2);
+            }
+            assertMailfromdSaw(mfd, seid, seen -> assertTrue(seen.contains("helo arg=reuse" + seid.charAt(5)
+                    + ".e2e.example"), seen.toString()));
+        }
+
+        // mailfromd hung up on the first QUIT_NC; pmult did not send it another
+        await("mailfromd's refusal logged").atMost(Duration.ofSeconds(10)).until(() -> quitNcRefusals(mfd) > refusalsBefore);
+        assertEquals(refusalsBefore + 1, quitNcRefusals(mfd));
+        MetricsSnapshot metrics = pmult.scrape();
+        assertEquals(0, metrics.value("pmult_milter_connections_reused_total", "client", "mfd"));
+        assertTrue(metrics.value("pmult_milter_connections_reused_total", "client", "tester") >= 1,
+                "the test milter takes QUIT_NC: later sessions ran on its kept connections");
+        assertEquals(0, metrics.sum("pmult_milter_default_actions_total"), "no session got a default action");
+        assertEquals(0, metrics.sum("pmult_milter_failures_total"), "QUIT_NC refused is no failure");
+    }
+
+    /** How often mailfromd has logged a QUIT_NC it does not know ({@code unknown command: K}). */
+    private static long quitNcRefusals(MailfromdPeer mfd) {
+        return mfd.log().lines().filter(line -> line.contains("unknown command: K")).count();
+    }
+
     // ---- set-up -------------------------------------------------------------------------------
 
     /**
@@ -410,6 +454,11 @@ class PmultMailfromdIT {
      * {@code listen}; returns a negotiated MeTA1 connection.
      */
     private Meta1Client start(Transport listen, ScriptedMilter.Builder builder, boolean testerFirst) {
+        return start(listen, builder, testerFirst, "");
+    }
+
+    /** As above, with {@code clientStatements} added to both client blocks. */
+    private Meta1Client start(Transport listen, ScriptedMilter.Builder builder, boolean testerFirst, String clientStatements) {
         tester = builder.start(transport.serverBootstrap(testerLoops, testerLoops, new InetSocketAddress(0)),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int testerPort = ((InetSocketAddress) tester.localAddress()).getPort();
@@ -421,14 +470,16 @@ class PmultMailfromdIT {
                   url %s;
                   read-timeout 10 seconds;
                   eom-timeout 20 seconds;
+                  %s
                 }
-                """.formatted(mailfromdFor(listen).socketSpec());
+                """.formatted(mailfromdFor(listen).socketSpec(), clientStatements);
         String testMilter = """
                 client tester {
                   url inet:%d@127.0.0.1;
                   read-timeout 10 seconds;
+                  %s
                 }
-                """.formatted(testerPort);
+                """.formatted(testerPort, clientStatements);
         String config = "# pmult.conf written by PmultMailfromdIT\nlisten " + listenUrl + ";\n"
                 + (testerFirst ? testMilter + mfd : mfd + testMilter);
         pmult = PmultHarness.start(dir, "pmult.conf", config);
