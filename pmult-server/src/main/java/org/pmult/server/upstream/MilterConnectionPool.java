@@ -100,8 +100,8 @@ final class MilterConnectionPool {
         if (reuse) {
             reuse = false;
             LOG.warn("milter \"{}\" closed the connection after SMFIC_QUIT_NC: it does not support connection reuse;"
-                    + " not reusing its connections until the configuration is reloaded"
-                    + " (set connections.reuse = false for it to silence this)", clientName);
+                    + " not reusing its connections until pmult restarts or this client's configuration changes"
+                    + " (reuse-connections no; or connections.reuse = false, silences this)", clientName);
         }
     }
 
