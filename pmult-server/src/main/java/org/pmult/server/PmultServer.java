@@ -61,7 +61,8 @@ public final class PmultServer implements AutoCloseable {
         this.metrics = metrics;
         this.transport = transport;
         this.acceptors = transport.newEventLoopGroup(1, new DefaultThreadFactory("pmult-accept", true));
-        this.workers = transport.newEventLoopGroup(0, new DefaultThreadFactory("pmult-io", true));
+        this.workers = transport.newEventLoopGroup(config.eventLoops().threads(),
+                new DefaultThreadFactory("pmult-io", true), config.eventLoops().spin());
     }
 
     /**
@@ -179,8 +180,9 @@ public final class PmultServer implements AutoCloseable {
      * Blocking (it probes new clients): call it off the event loops.
      */
     public synchronized void reload(PmultConfig next) {
-        if (!next.listen().equals(config.listen()) || !next.limits().equals(config.limits())) {
-            LOG.warn("reload: listen sockets and limits are unchanged until restart");
+        if (!next.listen().equals(config.listen()) || !next.limits().equals(config.limits())
+                || !next.eventLoops().equals(config.eventLoops())) {
+            LOG.warn("reload: listen sockets, limits and event loops are unchanged until restart");
         }
         Upstreams previous = upstreams;
         Upstreams replacement = Upstreams.create(next, previous, transport, workers, metrics);

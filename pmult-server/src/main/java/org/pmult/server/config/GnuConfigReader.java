@@ -38,7 +38,7 @@ final class GnuConfigReader {
     private static final Set<String> TOP_LEVEL = Set.of("listen", "pidfile", "debug", "max-threads-soft",
             "max-threads-hard", "max-pmilter-fd", "pmilter-debug", "define-macros", "client", "logging", "include",
             "program", "unix-socket", "metrics", "limits", "shutdown-grace", "reconnect", "macro-name", "v2-macros",
-            "client-defaults");
+            "client-defaults", "event-loops");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
             "max-idle-connections", "idle-connection-timeout");
@@ -59,6 +59,8 @@ final class GnuConfigReader {
     private final Map<String, Object> limits = new LinkedHashMap<>();
     private Duration shutdownGrace;
     private Duration reconnectInitial;
+    private int eventLoopThreads;
+    private Duration eventLoopSpin = Duration.ZERO;
     private Duration reconnectMax;
     private final Map<MacroStage, LinkedHashSet<String>> requested = new EnumMap<>(MacroStage.class);
     private final Map<String, String> sendmailNames = new LinkedHashMap<>();
@@ -234,6 +236,7 @@ final class GnuConfigReader {
                 settingLocations.put("shutdown-grace", statement.location());
             }
             case "reconnect" -> reconnect(statement);
+            case "event-loops" -> eventLoops(statement);
             case "macro-name" -> {
                 noBlock(statement);
                 List<String> words = scalars(statement, 2);
@@ -348,6 +351,18 @@ final class GnuConfigReader {
             };
             limits.put(inner.keyword(), value);
             settingLocations.put("limits." + inner.keyword(), inner.location());
+        }
+    }
+
+    private void eventLoops(ConfStatement statement) {
+        for (ConfStatement inner : blockOf(statement)) {
+            noBlock(inner);
+            switch (inner.keyword()) {
+                case "threads" -> eventLoopThreads = (int) Math.min(number(inner, scalar(inner)), Integer.MAX_VALUE);
+                case "spin" -> eventLoopSpin = convert(inner, () -> EventLoops.parseSpin(joined(inner)));
+                default -> throw unknown(inner, Set.of("threads", "spin"), " in event-loops");
+            }
+            settingLocations.put("event-loops." + inner.keyword(), inner.location());
         }
     }
 
@@ -500,8 +515,9 @@ final class GnuConfigReader {
                 intLimit("max-frame-length", base.maxFrameLength()),
                 (Duration) limits.getOrDefault("idle-timeout", base.idleTimeout())));
         Backoff backoff = construct(file, "reconnect", () -> new Backoff(reconnectInitial, reconnectMax));
+        EventLoops loops = construct(file, "event-loops", () -> new EventLoops(eventLoopThreads, eventLoopSpin));
         return construct(file, "", () -> new PmultConfig(listenConfigs, clients, macros, pidfile, debug, metricsAddress,
-                limitsConfig, shutdownGrace, backoff));
+                limitsConfig, shutdownGrace, backoff, loops));
     }
 
     private int intLimit(String key, int fallback) {

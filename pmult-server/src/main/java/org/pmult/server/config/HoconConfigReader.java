@@ -102,8 +102,11 @@ final class HoconConfigReader {
                 bytes("pmult.limits.max-frame-length"),
                 duration("pmult.limits.idle-timeout")));
         Duration grace = duration("pmult.shutdown-grace");
+        EventLoops eventLoops = build("event-loops", () -> new EventLoops(integer("pmult.event-loops.threads"),
+                duration("pmult.event-loops.spin")));
         Backoff reconnect = build("reconnect", () -> new Backoff(duration("pmult.reconnect.initial"), duration("pmult.reconnect.max")));
-        return build("", () -> new PmultConfig(listen, clients, macros, pidfile, debug, metrics, limits, grace, reconnect));
+        return build("", () -> new PmultConfig(listen, clients, macros, pidfile, debug, metrics, limits, grace, reconnect,
+                eventLoops));
     }
 
     private List<ListenConfig> listen() {

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param limits         connection, session and frame bounds
  * @param shutdownGrace  on shutdown, how long in-flight sessions may take to finish (default 30 s)
  * @param reconnect      backoff for reconnecting to a milter that is down
+ * @param eventLoops     I/O threads and their spin before sleeping (read at start only)
  */
 public record PmultConfig(
         List<ListenConfig> listen,
@@ -32,7 +33,8 @@ public record PmultConfig(
         Optional<SocketEndpoint.Inet> metricsAddress,
         Limits limits,
         Duration shutdownGrace,
-        Backoff reconnect) {
+        Backoff reconnect,
+        EventLoops eventLoops) {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
@@ -65,6 +67,7 @@ public record PmultConfig(
             throw new IllegalArgumentException("shutdown-grace: " + Intervals.format(shutdownGrace) + " (expected: 0 .. 1 hour)");
         }
         Objects.requireNonNull(reconnect, "reconnect");
+        Objects.requireNonNull(eventLoops, "eventLoops");
     }
 
     /** The built-in defaults: listen on {@code inet://127.0.0.1:3333}, no clients (from {@code reference.conf}). */
@@ -76,7 +79,7 @@ public record PmultConfig(
     public PmultConfig withListen(List<SocketEndpoint> endpoints) {
         UnixSocketOptions unix = listen.get(0).unixSocket();
         List<ListenConfig> replaced = endpoints.stream().map(endpoint -> new ListenConfig(endpoint, unix)).toList();
-        return new PmultConfig(replaced, clients, macros, pidfile, debug, metricsAddress, limits, shutdownGrace, reconnect);
+        return new PmultConfig(replaced, clients, macros, pidfile, debug, metricsAddress, limits, shutdownGrace, reconnect, eventLoops);
     }
 
     /** Looks a client up by name. */

@@ -3,9 +3,11 @@ package org.pmult.server.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -23,6 +25,8 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -46,7 +50,19 @@ public enum Transports {
     }
 
     public EventLoopGroup newEventLoopGroup(int threads, ThreadFactory threadFactory) {
-        IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return newEventLoopGroup(threads, threadFactory, Duration.ZERO);
+    }
+
+    /**
+     * Event loops that poll for up to {@code spin} before they sleep (see {@link SpinThenSleepStrategy});
+     * zero: they sleep at once, Netty's default. {@code threads} 0 is Netty's default count.
+     */
+    public EventLoopGroup newEventLoopGroup(int threads, ThreadFactory threadFactory, Duration spin) {
+        SelectStrategyFactory strategy = spin.isZero() ? DefaultSelectStrategyFactory.INSTANCE
+                : () -> new SpinThenSleepStrategy(spin.toNanos());
+        IoHandlerFactory factory = this == EPOLL
+                ? EpollIoHandler.newFactory(0, strategy)
+                : NioIoHandler.newFactory(SelectorProvider.provider(), strategy);
         return new MultiThreadIoEventLoopGroup(threads, threadFactory, factory);
     }
 

@@ -199,6 +199,7 @@ class GnuConfigReaderTest {
                 }
                 shutdown-grace 5 seconds;
                 reconnect { initial 2 seconds; max 2 minutes; }
+                event-loops { threads 2; spin 40 microseconds; }
                 macro-name msgid "{msg_id}";
                 macro-name taid queue_id;
                 v2-macros connect (j, client_addr, "{daemon_name}");
@@ -216,6 +217,7 @@ class GnuConfigReaderTest {
         assertEquals(new Limits(8, 500, 500, 2 << 20, Duration.ofHours(1)), config.limits());
         assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
         assertEquals(new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(2)), config.reconnect());
+        assertEquals(new EventLoops(2, Duration.ofNanos(40_000)), config.eventLoops());
         assertEquals("{msg_id}", config.macros().sendmailNames().get("msgid"));
         assertEquals("{queue_id}", config.macros().sendmailNames().get("taid"));
         assertEquals(List.of("j", "{client_addr}", "{daemon_name}"), config.macros().v2Defaults().get(MacroStage.CONNECT));
@@ -351,6 +353,9 @@ class GnuConfigReaderTest {
             `limits {\\n max-sessions-per-connection 10;\\n advertised-max-sessions 20;\\n}` | 3 | limits advertised-max-sessions: 20 (expected: 1..10)
             `reconnect {\\n initial 1 minute;\\n max 1 second;\\n}`  | 3 | reconnect max: 1 second (expected: >= initial 1 minute)
             `shutdown-grace 2 hours;`                                | 1 | shutdown-grace: 2 hours (expected: 0 .. 1 hour)
+            `event-loops { spin 50; }`                               | 1 | spin: "50" has no unit (expected: e.g. 50us or 1ms)
+            `event-loops {\n spin 5ms;\n}`                         | 2 | event-loops spin: 5 milliseconds (expected: 0 (off) .. 1 millisecond)
+            `event-loops { cores 2; }`                               | 1 | unknown statement "cores" in event-loops
             `macro-name msgid;`                                      | 1 | macro-name takes 2 values (found 1)
             `macro-name msgid "{bad name}";`                         | 1 | macro-name: bad Sendmail macro name "{bad name}" (expected: one character such as i, or a name such as {client_addr})
             `v2-macros eoh2 (i);`                                    | 1 | v2-macros: unknown stage "eoh2" (expected: connect, helo, mail, rcpt, data, eoh or eom)

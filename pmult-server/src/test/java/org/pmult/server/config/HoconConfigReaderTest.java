@@ -75,6 +75,7 @@ class HoconConfigReaderTest {
                   limits { max-connections = 8, max-sessions-per-connection = 100, max-frame-length = 2MiB, idle-timeout = 0 }
                   shutdown-grace = 5s
                   reconnect { initial = 500ms, max = 2 minutes }
+                  event-loops { threads = 2, spin = 50us }
                 }
                 """);
 
@@ -108,6 +109,7 @@ class HoconConfigReaderTest {
         assertEquals(new Limits(8, 100, 100, 2 << 20, Duration.ZERO), config.limits());
         assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
         assertEquals(new Backoff(Duration.ofMillis(500), Duration.ofMinutes(2)), config.reconnect());
+        assertEquals(new EventLoops(2, Duration.ofNanos(50_000)), config.eventLoops());
     }
 
     @Test

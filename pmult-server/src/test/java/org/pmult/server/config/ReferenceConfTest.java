@@ -69,7 +69,9 @@ class ReferenceConfTest {
             entry("limits.idle-timeout", "1 hour"),
             entry("shutdown-grace", "1s"),
             entry("reconnect.initial", "2s"),
-            entry("reconnect.max", "2 minutes"));
+            entry("reconnect.max", "2 minutes"),
+            entry("event-loops.threads", "3"),
+            entry("event-loops.spin", "50us"));
 
     /** Keys that are only validated: they must be readable, but have a single legal value. */
     private static final Map<String, String> VALIDATED_ONLY = Map.of("client-defaults.type", "pmilter");
@@ -174,6 +176,7 @@ class ReferenceConfTest {
         assertEquals(Limits.DEFAULTS, defaults.limits());
         assertEquals(PmultConfig.DEFAULT_SHUTDOWN_GRACE, defaults.shutdownGrace());
         assertEquals(Backoff.DEFAULTS, defaults.reconnect());
+        assertEquals(EventLoops.DEFAULTS, defaults.eventLoops());
 
         ClientConfig client = load(BASE).clients().get(0);
         assertEquals(ClientTimeouts.DEFAULTS, client.timeouts());

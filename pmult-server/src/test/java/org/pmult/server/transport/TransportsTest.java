@@ -18,10 +18,12 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TransportsTest {
 
@@ -40,11 +42,34 @@ class TransportsTest {
         assertEcho(transport, new InetSocketAddress("127.0.0.1", 0));
     }
 
+    @ParameterizedTest
+    @EnumSource(Transports.class)
+    void spinningEventLoopsEchoAndRunTasksAndTimers(Transports transport) throws Exception {
+        assertEcho(transport, new InetSocketAddress("127.0.0.1", 0), Duration.ofNanos(50_000));
+        if (transport == Transports.EPOLL && Transports.best() != Transports.EPOLL) {
+            return;
+        }
+        EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("spin-test"), Duration.ofNanos(50_000));
+        try {
+            // a task from another thread wakes a loop that is spinning or asleep; a timer fires on time
+            assertEquals("task", group.submit(() -> "task").get(5, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            group.schedule(() -> null, 20, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
     private static void assertEcho(Transports transport, SocketAddress address) throws Exception {
+        assertEcho(transport, address, Duration.ZERO);
+    }
+
+    private static void assertEcho(Transports transport, SocketAddress address, Duration spin) throws Exception {
         if (transport == Transports.EPOLL && Transports.best() != Transports.EPOLL) {
             return; // not Linux: only the portable transport exists here, and it is covered by the NIO case
         }
-        EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("test"));
+        EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("test"), spin);
         try {
             Channel server = transport.serverBootstrap(group, group, address)
                     .childHandler(new ChannelInitializer<>() {
