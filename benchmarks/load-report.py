@@ -45,14 +45,15 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
-def ratio_table(runs, out):
+def ratio_table(runs, out, variant=""):
+    """variant "reuse-": the pmult that reuses Milter connections, paired with the same direct runs."""
     out.append("| sessions | direct tx/s | through pmult tx/s | ratio, median of runs (target ≥ 0.90) | "
                "per-run ratios | CPU µs/tx direct: generator + milter | "
                "CPU µs/tx via pmult: generator + pmult + milter |")
     out.append("|---:|---:|---:|---|---|---|---|")
     for sessions in (1, 100, 1000):
         label = f"ratio-{sessions}"
-        direct, through = pick(runs, label, "milter"), pick(runs, label, "pmilter")
+        direct, through = pick(runs, label, "milter"), pick(runs, f"ratio-{variant}{sessions}", "pmilter")
         if not direct or not through:
             continue
         d, t = median(direct, "tps"), median(through, "tps")
@@ -71,9 +72,16 @@ def latency_table(runs, out):
     direct, through = pick(runs, "latency-1000", "milter"), pick(runs, "latency-1000", "pmilter")
     if not direct or not through:
         return
+    reused = pick(runs, "latency-reuse-1000", "pmilter")
+    tuned = pick(runs, "latency-tuned-1000", "pmilter")
     out.append("| 1,000 sessions, 250 ms think time | tx/s | p50 µs | p90 µs | p99 µs | p99.9 µs | p99 µs of each run | errors |")
     out.append("|---|---:|---:|---:|---:|---:|---|---:|")
-    for name, rs in (("direct Milter", direct), ("through pmult", through)):
+    rows = [("direct Milter", direct), ("through pmult", through)]
+    if reused:
+        rows.append(("through pmult, reuse-connections", reused))
+    if tuned:
+        rows.append(("through pmult, reuse-connections + spin 50us", tuned))
+    for name, rs in rows:
         out.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
             name, fmt(median(rs, "tps")), fmt(median(rs, "p50_us")), fmt(median(rs, "p90_us")),
             fmt(median(rs, "p99_us")), fmt(median(rs, "p99.9_us")), ", ".join(fmt(float(r["p99_us"])) for r in rs),
@@ -83,6 +91,13 @@ def latency_table(runs, out):
     added99 = statistics.median(float(b["p99_us"]) - float(a["p99_us"]) for a, b in zip(direct, through))
     out.append("| **added by pmult** (median of paired runs) | | **{}** | | **{}** ({}, target ≤ {} µs) | | | |".format(
         fmt(added50), fmt(added99), verdict(added99 <= ADDED_P99_TARGET_US).strip("*"), ADDED_P99_TARGET_US))
+    for name, variant in (("reuse-connections", reused), ("reuse-connections + spin 50us", tuned)):
+        if not variant:
+            continue
+        added50 = statistics.median(float(b["p50_us"]) - float(a["p50_us"]) for a, b in zip(direct, variant))
+        added99 = statistics.median(float(b["p99_us"]) - float(a["p99_us"]) for a, b in zip(direct, variant))
+        out.append("| **added by pmult with {}** | | **{}** | | **{}** ({}) | | | |".format(
+            name, fmt(added50), fmt(added99), verdict(added99 <= ADDED_P99_TARGET_US).strip("*")))
 
 
 def scale_table(runs, directory, out):
@@ -136,11 +151,11 @@ def growth_table(runs, out):
             fmt(median(through, "cpu_us_per_tx.pmult")), fmt(median(direct, "cpu_us_per_tx.generator"))))
 
 
-def mailfromd_table(runs, out):
+def mailfromd_table(runs, out, variant=""):
     rows = []
     for sessions in (1, 10, 50):
         label = f"mailfromd-{sessions}"
-        direct, through = pick(runs, label, "milter"), pick(runs, label, "pmilter")
+        direct, through = pick(runs, label, "milter"), pick(runs, f"mailfromd-{variant}{sessions}", "pmilter")
         if direct and through:
             rows.append((sessions, direct, through))
     if not rows:
@@ -189,6 +204,12 @@ def main():
     out.append("### Throughput ratio (saturating closed loop, medians)")
     out.append("")
     ratio_table(runs, out)
+    if pick(runs, "ratio-reuse-1", "pmilter"):
+        out += ["", "### Throughput ratio, pmult with reuse-connections (same direct runs)", ""]
+        ratio_table(runs, out, "reuse-")
+    if pick(runs, "ratio-tuned-1", "pmilter"):
+        out += ["", "### Throughput ratio, pmult with reuse-connections and event-loops spin 50us (same direct runs)", ""]
+        ratio_table(runs, out, "tuned-")
     out += ["", "### Added latency at 1,000 sessions (below saturation, medians)", ""]
     latency_table(runs, out)
     out += ["", "### Scale: 10,000 concurrent sessions through pmult", ""]
@@ -197,6 +218,9 @@ def main():
     growth_table(runs, out)
     out += ["", "### Against GNU mailfromd (test-filter.mfl)", ""]
     mailfromd_table(runs, out)
+    if pick(runs, "mailfromd-spin-1", "pmilter"):
+        out += ["", "### Against GNU mailfromd, pmult with event-loops spin 50us (same direct runs)", ""]
+        mailfromd_table(runs, out, "spin-")
     loads = [r["loadavg"] for r in runs]
     if loads:
         out += ["", f"Load average (1 min) before/after each run: {', '.join(loads)}"]

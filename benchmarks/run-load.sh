@@ -13,7 +13,11 @@
 #   --out DIR       where results and logs go (default: /tmp/pmult-load-<date>)
 # Env: REPEAT (ratio runs per point, default 3), WARMUP, DURATION (per run, default 5s and 10s),
 #      START_MFD (mailfromd starter, default /work/shared/peers/start-mailfromd.sh),
-#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+3).
+#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+6).
+#
+# pmult runs in three configurations side by side against the fast milter: the defaults; with
+# reuse-connections (SMFIC_QUIT_NC, which the fast milter supports); and "tuned", reuse plus
+# event-loops spin 50us. Against mailfromd (which refuses QUIT_NC): the defaults, and spin 50us.
 # Needs Linux (/proc) for the CPU, thread and memory columns; python3 for the tables.
 set -euo pipefail
 
@@ -44,6 +48,9 @@ MILTER_PORT=$BASE_PORT
 PMULT_PORT=$((BASE_PORT + 1))
 MFD_PORT=$((BASE_PORT + 2))
 PMULT_MFD_PORT=$((BASE_PORT + 3))
+PMULT_REUSE_PORT=$((BASE_PORT + 4))
+PMULT_TUNED_PORT=$((BASE_PORT + 5))
+PMULT_MFD_SPIN_PORT=$((BASE_PORT + 6))
 mkdir -p "$OUT"
 RESULTS=$OUT/results.txt
 : > "$RESULTS"
@@ -97,11 +104,13 @@ cat "$OUT/machine.txt" >&2
 MILTER_PID=$!; STARTED+=("$MILTER_PID")
 wait_for_line "$OUT/continue-milter.log" "listening" 20
 
-start_pmult() {   # NAME LISTEN_PORT MILTER_URL -> pid in PMULT_PID
+start_pmult() {   # NAME LISTEN_PORT MILTER_URL [CLIENT_STATEMENTS [TOP_LEVEL_STATEMENTS]] -> pid in PMULT_PID
     cat > "$OUT/$1.conf" <<EOF
 listen inet://127.0.0.1:$2;
+${5:-}
 client milter {
   url $3;
+  ${4:-}
 }
 EOF
     "$JAVA" -Xmx512m -Xlog:gc:file="$OUT/$1-gc.log" -jar "$PMULT_JAR" --config "$OUT/$1.conf" --foreground \
@@ -111,7 +120,15 @@ EOF
 }
 start_pmult pmult "$PMULT_PORT" "inet://127.0.0.1:$MILTER_PORT"
 PMULT_FAST=$PMULT_PID
-log "continue milter pid $MILTER_PID on $MILTER_PORT, pmult pid $PMULT_FAST on $PMULT_PORT (-Xmx512m)"
+# a second pmult that also reuses Milter connections (SMFIC_QUIT_NC), which the fast milter supports
+start_pmult pmult-reuse "$PMULT_REUSE_PORT" "inet://127.0.0.1:$MILTER_PORT" "reuse-connections yes;"
+PMULT_REUSE=$PMULT_PID
+# and a third that also spins its event loops for 50 us before they sleep
+start_pmult pmult-tuned "$PMULT_TUNED_PORT" "inet://127.0.0.1:$MILTER_PORT" "reuse-connections yes;" \
+    "event-loops { spin 50us; }"
+PMULT_TUNED=$PMULT_PID
+log "continue milter pid $MILTER_PID on $MILTER_PORT; pmult pids: defaults $PMULT_FAST on $PMULT_PORT," \
+    "reuse $PMULT_REUSE on $PMULT_REUSE_PORT, tuned $PMULT_TUNED on $PMULT_TUNED_PORT (-Xmx512m each)"
 
 # run LABEL MODE [pmult-sim load options...]: one generator run, its result line appended to results.txt
 run() {
@@ -138,6 +155,14 @@ run() {
 # JIT warm-up of pmult and the milter (not reported)
 log "warming up pmult and the milter (20 s)"
 WARMUP=2s DURATION=18s run warmup pmilter --sessions 50 > /dev/null
+reuse() {   # run ... against the pmult that reuses Milter connections
+    TARGET_PORT=$PMULT_REUSE_PORT TARGET_PMULT_PID=$PMULT_REUSE run "$@"
+}
+tuned() {   # run ... against the pmult that reuses connections and spins
+    TARGET_PORT=$PMULT_TUNED_PORT TARGET_PMULT_PID=$PMULT_TUNED run "$@"
+}
+WARMUP=2s DURATION=18s reuse warmup pmilter --sessions 50 > /dev/null
+WARMUP=2s DURATION=18s tuned warmup pmilter --sessions 50 > /dev/null
 sed -i '/^label=warmup /d' "$RESULTS"
 
 # ---- 1. throughput ratio at 1, 100, 1000 sessions (saturating closed loop), interleaved ----------
@@ -147,6 +172,8 @@ for rep in $(seq "$REPEAT"); do
         [ "$sessions" = 1000 ] && extra=(--connections 4 --ramp-up 2s)
         run "ratio-$sessions" milter --sessions "$sessions" "${extra[@]}"
         run "ratio-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
+        reuse "ratio-reuse-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
+        tuned "ratio-tuned-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
     done
 done
 
@@ -154,7 +181,11 @@ done
 for rep in $(seq "$REPEAT"); do
     WARMUP=8s run latency-1000 milter --sessions 1000 --think 250ms --ramp-up 5s
     WARMUP=8s run latency-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
+    WARMUP=8s reuse latency-reuse-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
+    WARMUP=8s tuned latency-tuned-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
 done
+
+kill "$PMULT_REUSE" "$PMULT_TUNED" 2>/dev/null || true
 
 # ---- 3. scale: 10,000 concurrent sessions through pmult (heap <= 512 MiB, threads counted) -------
 # 2 s think time: every session stays open ~10 s, so all 10,000 are open at once below saturation.
@@ -187,16 +218,23 @@ if [ $MAILFROMD = 1 ] && [ -x "$START_MFD" ]; then
     if [ -n "$MFD_PID" ]; then
         STARTED+=("$MFD_PID")
         start_pmult pmult-mailfromd "$PMULT_MFD_PORT" "inet://127.0.0.1:$MFD_PORT"
-        log "warming up the second pmult (15 s)"
-        TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$PMULT_MFD_PORT WARMUP=2s DURATION=13s \
+        PMULT_MFD=$PMULT_PID
+        start_pmult pmult-mailfromd-spin "$PMULT_MFD_SPIN_PORT" "inet://127.0.0.1:$MFD_PORT" "" "event-loops { spin 50us; }"
+        PMULT_MFD_SPIN=$PMULT_PID
+        log "warming up the pmults in front of mailfromd (2 x 15 s)"
+        TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_MFD TARGET_PORT=$PMULT_MFD_PORT WARMUP=2s DURATION=13s \
             run warmup pmilter --sessions 10 > /dev/null
+        TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_MFD_SPIN TARGET_PORT=$PMULT_MFD_SPIN_PORT WARMUP=2s \
+            DURATION=13s run warmup pmilter --sessions 10 > /dev/null
         sed -i '/^label=warmup /d' "$RESULTS"
         for rep in $(seq "$REPEAT"); do
             for sessions in 1 10 50; do
-                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$MFD_PORT \
+                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_MFD TARGET_PORT=$MFD_PORT \
                     run "mailfromd-$sessions" milter --sessions "$sessions"
-                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_PID TARGET_PORT=$PMULT_MFD_PORT \
+                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_MFD TARGET_PORT=$PMULT_MFD_PORT \
                     run "mailfromd-$sessions" pmilter --sessions "$sessions"
+                TARGET_MILTER_PID=$MFD_PID TARGET_PMULT_PID=$PMULT_MFD_SPIN TARGET_PORT=$PMULT_MFD_SPIN_PORT \
+                    run "mailfromd-spin-$sessions" pmilter --sessions "$sessions"
             done
         done
     else
