@@ -42,6 +42,8 @@ public class MacroPacketBenchmark {
      * recycles buffers on any thread. (PooledByteBufAllocator recycles its buffer objects only on
      * event-loop threads, so on a JMH thread it would show an allocation pmult does not make.)
      */
+    private static final MilterCommand MAIL = new MilterCommand.Mail("<alice@example.org>", java.util.List.of("SIZE=10240"));
+
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private PmilterMacros request;
     private SessionMacros session;
@@ -84,6 +86,29 @@ public class MacroPacketBenchmark {
         ByteBuf packet = MilterCommandEncoder.encode(alloc, command, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
         int length = packet.readableBytes();
         packet.release();
+        return length;
+    }
+
+    /**
+     * The two packets of a stage as {@code MilterClientSession} writes them: the {@code D} packet and
+     * the MAIL command encoded together into one buffer ({@link MilterCommandEncoder#encodeWithMacros}).
+     */
+    @Benchmark
+    public int encodeStagePacketWithCommand() {
+        ByteBuf packets = MilterCommandEncoder.encodeWithMacros(alloc, prebuilt, MAIL, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        int length = packets.readableBytes();
+        packets.release();
+        return length;
+    }
+
+    /** The same two packets encoded one after the other into two buffers, as before {@code encodeWithMacros}. */
+    @Benchmark
+    public int encodeStagePacketThenCommand() {
+        ByteBuf macros = MilterCommandEncoder.encode(alloc, prebuilt, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        ByteBuf command = MilterCommandEncoder.encode(alloc, MAIL, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        int length = macros.readableBytes() + command.readableBytes();
+        macros.release();
+        command.release();
         return length;
     }
 }

@@ -461,14 +461,24 @@ public final class MilterClientSession {
 
     private void send(Step step, boolean withMacros) {
         Channel ch = channel;
-        if (withMacros && !step.macros.isEmpty()) {
-            ch.write(macrosCommand(step))
-                    .addListener((ChannelFutureListener) f -> onWritten(f, step, false));
-        }
         MilterCommand command = step.nextCommand();
+        Object message = command;
+        if (withMacros && !step.macros.isEmpty()) {
+            if (command instanceof MilterCommand.Body) {
+                ch.write(macrosCommand(step)).addListener((ChannelFutureListener) f -> onWritten(f, step, false));
+            } else {
+                try {
+                    message = MilterCommandEncoder.encodeWithMacros(ch.alloc(), macrosCommand(step), command,
+                            settings.maxFrameLength());
+                } catch (RuntimeException e) {
+                    fail(step.stage, MilterFailure.Kind.PROTOCOL, "cannot send " + commandName(step) + ": " + describe(e));
+                    return;
+                }
+            }
+        }
         quitNcSent = false;
         sentAtNanos = System.nanoTime();
-        ChannelFuture written = ch.writeAndFlush(command);
+        ChannelFuture written = ch.writeAndFlush(message);
         if (!written.isDone()) {
             Duration timeout = settings.writeTimeout();
             schedule(() -> onTimeout(step, "could not send " + commandName(step) + " within " + format(timeout)), timeout);

@@ -63,6 +63,36 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
         return MilterFrames.finish(out, what);
     }
 
+    /**
+     * Encodes the {@code D} packet of a command's macros and the command itself into one buffer, in
+     * that order: the pair the MTA always sends together costs one allocation and one write.
+     * {@code command} must not be a body chunk (those are never copied; see the pipeline encoder).
+     */
+    public static ByteBuf encodeWithMacros(ByteBufAllocator alloc, Macros macros, MilterCommand command, int maxFrameLength) {
+        if (command instanceof Body) {
+            throw new IllegalArgumentException("a body chunk is written without copying, never with its macros");
+        }
+        String macrosWhat = macros.command().libmilterName();
+        String what = command.command().libmilterName();
+        int macrosPacket = MilterFrames.packetLength(payloadLength(macros, macrosWhat), maxFrameLength, macrosWhat);
+        int commandPacket = MilterFrames.packetLength(payloadLength(command, what), maxFrameLength, what);
+        ByteBuf out = alloc.ioBuffer(2 * MilterCodes.LENGTH_FIELD_BYTES + macrosPacket + commandPacket);
+        try {
+            out.writeInt(macrosPacket).writeByte(macros.command().code());
+            writePayload(out, macros, macrosWhat);
+            out.writeInt(commandPacket).writeByte(command.command().code());
+            writePayload(out, command, what);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        if (out.readableBytes() != 2 * MilterCodes.LENGTH_FIELD_BYTES + macrosPacket + commandPacket) {
+            out.release(); // a bug guard for the length computations
+            throw new IllegalStateException(macrosWhat + " + " + what + ": wrote a different length than announced");
+        }
+        return out;
+    }
+
     private static int payloadLength(MilterCommand command, String what) {
         return switch (command.command()) {
             case OPTNEG -> 12;

@@ -15,14 +15,20 @@ final class MilterFrames {
      * length field and the code, refusing (before allocating) a packet the peer would reject.
      */
     static ByteBuf begin(ByteBufAllocator alloc, byte code, int payloadLength, int maxFrameLength, String what) {
+        int length = packetLength(payloadLength, maxFrameLength, what);
+        ByteBuf out = alloc.ioBuffer(MilterCodes.LENGTH_FIELD_BYTES + length);
+        out.writeInt(length);
+        out.writeByte(code);
+        return out;
+    }
+
+    /** The length field of a packet with {@code payloadLength} bytes after its code; refuses one the peer would reject. */
+    static int packetLength(int payloadLength, int maxFrameLength, String what) {
         long length = 1L + payloadLength;
         if (length > maxFrameLength) {
             throw new EncoderException(what + ": packet length " + length + " (expected: <= " + maxFrameLength + ")");
         }
-        ByteBuf out = alloc.ioBuffer(MilterCodes.LENGTH_FIELD_BYTES + (int) length);
-        out.writeInt((int) length);
-        out.writeByte(code);
-        return out;
+        return (int) length;
     }
 
     /** Checks that {@code out} holds exactly the promised packet (a bug guard for the length computation). */

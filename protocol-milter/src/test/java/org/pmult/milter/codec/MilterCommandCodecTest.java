@@ -2,6 +2,7 @@ package org.pmult.milter.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.EncoderException;
@@ -183,6 +184,34 @@ class MilterCommandCodecTest {
         } finally {
             encoded.release();
         }
+    }
+
+    @Test
+    void aCommandAndItsMacrosAreTheTwoPacketsBackToBackInOneBuffer() {
+        MilterCommand.Macros macros = new MilterCommand.Macros(Command.MAIL,
+                MilterMacros.of(CONNECT_MACROS, "192.0.2.1", null, "Q1"));
+        MilterCommand mail = new MilterCommand.Mail("<a@example.org>", List.of("SIZE=42"));
+        ByteBuf both = MilterCommandEncoder.encodeWithMacros(ByteBufAllocator.DEFAULT, macros, mail,
+                MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        ByteBuf first = MilterCommandEncoder.encode(ByteBufAllocator.DEFAULT, macros, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        ByteBuf second = MilterCommandEncoder.encode(ByteBufAllocator.DEFAULT, mail, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        try {
+            assertEquals(ByteBufUtil.hexDump(first) + ByteBufUtil.hexDump(second), ByteBufUtil.hexDump(both));
+        } finally {
+            both.release();
+            first.release();
+            second.release();
+        }
+    }
+
+    @Test
+    void aCommandWithMacrosOverTheLimitIsRefusedBeforeAllocating() {
+        MilterCommand.Macros macros = new MilterCommand.Macros(Command.HELO, MilterMacros.EMPTY);
+        EncoderException e = assertThrows(EncoderException.class, () -> MilterCommandEncoder.encodeWithMacros(
+                ByteBufAllocator.DEFAULT, macros, new MilterCommand.Header("Subject", "1234567"), 16));
+        assertEquals("SMFIC_HEADER: packet length 17 (expected: <= 16)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MilterCommandEncoder.encodeWithMacros(ByteBufAllocator.DEFAULT,
+                macros, new MilterCommand.Body(Unpooled.EMPTY_BUFFER), 16));
     }
 
     @Test
