@@ -2,8 +2,6 @@ package org.pmult.server.upstream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,26 +11,16 @@ import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
-import org.pmult.server.config.Backoff;
-import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
-import org.pmult.server.config.ClientTimeouts;
-import org.pmult.server.config.FailureAction;
 import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.metrics.PmultMetrics;
-import org.pmult.server.transport.Transports;
 
-import java.net.InetAddress;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,26 +33,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MilterClientTest {
 
-    private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(20));
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final Transports transport = Transports.best();
-    private final EventLoopGroup group = transport.newEventLoopGroup(2, new DefaultThreadFactory("milter-client-test", true));
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final PmultMetrics metrics = new PmultMetrics(registry);
+    private final MilterClientRig rig = new MilterClientRig(2);
+    private final SimpleMeterRegistry registry = rig.registry;
     private ScriptedMilter milter;
     private MilterClient client;
 
     @AfterEach
     void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (milter != null) {
-            milter.close();
-        }
-        metrics.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        rig.close();
     }
 
     @Test
@@ -129,20 +107,15 @@ class MilterClientTest {
     }
 
     private ScriptedMilter start(ScriptedMilter.Builder builder) {
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        return builder.start(transport.serverBootstrap(group, group, any), any);
+        return rig.start(builder);
     }
 
     private MilterClient client(Duration readTimeout) {
-        int port = ((InetSocketAddress) milter.localAddress()).getPort();
-        return client(SocketEndpoint.parse("inet://127.0.0.1:" + port), readTimeout);
+        return rig.client(ClientConnections.DEFAULTS, readTimeout);
     }
 
     private MilterClient client(SocketEndpoint url, Duration readTimeout) {
-        ClientConfig config = new ClientConfig("mfd", url,
-                new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                FailureAction.TEMPFAIL, ClientConnections.DEFAULTS, Optional.empty(), Map.of());
-        return new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        return rig.client(url, ClientConnections.DEFAULTS, readTimeout);
     }
 
     private double connectFailures() {

@@ -3,8 +3,6 @@ package org.pmult.server.upstream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pmult.milter.codec.MilterCodes;
@@ -14,23 +12,14 @@ import org.pmult.milter.codec.MilterMacros;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
-import org.pmult.server.config.Backoff;
-import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
-import org.pmult.server.config.ClientTimeouts;
-import org.pmult.server.config.FailureAction;
-import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.session.LegVerdict;
-import org.pmult.server.transport.Transports;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -45,24 +34,15 @@ class MilterConnectionPoolTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration LONG = Duration.ofMinutes(5);
 
-    private final Transports transport = Transports.best();
-    private final EventLoopGroup group = transport.newEventLoopGroup(1, new DefaultThreadFactory("pool-test", true));
-    private final EventLoop loop = group.next();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final PmultMetrics metrics = new PmultMetrics(registry);
+    private final MilterClientRig rig = new MilterClientRig(1);
+    private final EventLoop loop = rig.group.next();
+    private final SimpleMeterRegistry registry = rig.registry;
     private ScriptedMilter milter;
     private MilterClient client;
 
     @AfterEach
     void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (milter != null) {
-            milter.close();
-        }
-        metrics.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        rig.close();
     }
 
     @Test
@@ -292,16 +272,10 @@ class MilterConnectionPoolTest {
     }
 
     private ScriptedMilter start(ScriptedMilter.Builder builder) {
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        return builder.start(transport.serverBootstrap(group, group, any), any);
+        return rig.start(builder);
     }
 
     private MilterClient client(ClientConnections connections) {
-        int port = ((InetSocketAddress) milter.localAddress()).getPort();
-        ClientConfig config = new ClientConfig("mfd", SocketEndpoint.parse("inet://127.0.0.1:" + port),
-                new ClientTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                FailureAction.TEMPFAIL, connections, Optional.empty(), Map.of());
-        return new MilterClient(config, Map.of(), transport, group, new Backoff(Duration.ofMillis(20), Duration.ofMillis(20)),
-                metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        return rig.client(connections, Duration.ofSeconds(5));
     }
 }

@@ -1,0 +1,75 @@
+package org.pmult.server.upstream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.testing.ScriptedMilter;
+import org.pmult.server.config.Backoff;
+import org.pmult.server.config.ClientConfig;
+import org.pmult.server.config.ClientConnections;
+import org.pmult.server.config.ClientTimeouts;
+import org.pmult.server.config.FailureAction;
+import org.pmult.server.config.SocketEndpoint;
+import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.transport.Transports;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the {@link MilterClient} tests share: event loops, a metrics registry, a scripted milter on
+ * a loopback port and a client named {@code mfd} to it with short timeouts and fast probes.
+ */
+final class MilterClientRig implements AutoCloseable {
+
+    static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(20));
+
+    final Transports transport = Transports.best();
+    final EventLoopGroup group;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final PmultMetrics metrics = new PmultMetrics(registry);
+    private ScriptedMilter milter;
+    private MilterClient client;
+
+    MilterClientRig(int threads) {
+        group = transport.newEventLoopGroup(threads, new DefaultThreadFactory("milter-client-test", true));
+    }
+
+    /** Starts the scripted milter on a free loopback port. */
+    ScriptedMilter start(ScriptedMilter.Builder builder) {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        milter = builder.start(transport.serverBootstrap(group, group, any), any);
+        return milter;
+    }
+
+    /** A client of the started milter. */
+    MilterClient client(ClientConnections connections, Duration readTimeout) {
+        int port = ((InetSocketAddress) milter.localAddress()).getPort();
+        return client(SocketEndpoint.parse("inet://127.0.0.1:" + port), connections, readTimeout);
+    }
+
+    MilterClient client(SocketEndpoint url, ClientConnections connections, Duration readTimeout) {
+        ClientConfig config = new ClientConfig("mfd", url,
+                new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                FailureAction.TEMPFAIL, connections, Optional.empty(), Map.of());
+        client = new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        return client;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+        if (milter != null) {
+            milter.close();
+        }
+        metrics.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
