@@ -190,7 +190,7 @@ public final class MilterClient {
         return pool.reuses();
     }
 
-    /** A session applied this client's default action (counted once per session). */
+    /** A session applied this client's default action, or got it because the client was down (once per session). */
     void countDefaultAction() {
         meters.defaultAction(defaultMetricAction);
     }
@@ -204,11 +204,6 @@ public final class MilterClient {
     /** What a session gets, without trying, while the client is down. */
     LegVerdict downVerdict() {
         return downVerdict;
-    }
-
-    /** A session started while the client is down: it gets the default action throughout. */
-    void countSessionWhileDown() {
-        meters.defaultAction(defaultMetricAction);
     }
 
     /** Connects once to learn the milter's options; completes when the probe has an outcome (never fails). */

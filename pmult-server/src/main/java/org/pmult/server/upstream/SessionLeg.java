@@ -50,7 +50,7 @@ final class SessionLeg implements MilterLeg {
     public CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port) {
         session = client.open(eventLoop);
         if (session == null) {
-            client.countSessionWhileDown();
+            client.countDefaultAction();
             return down();
         }
         AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
@@ -60,28 +60,17 @@ final class SessionLeg implements MilterLeg {
         }
         // An idle connection (spare or kept) the milter closed just now, before pmult noticed: this
         // session gets a new connection instead of the default action.
-        CompletableFuture<LegVerdict> result = new CompletableFuture<>();
-        session.connect(macros, hostname, family, port, clientAddress).addListener(done -> {
-            MilterVerdict verdict = done.isSuccess() ? (MilterVerdict) done.getNow() : null;
-            if (verdict instanceof MilterVerdict.DefaultActionApplied applied && closedBeforeConnect(applied.failure())) {
-                LOG.info("milter \"{}\": an idle connection was closed as a session took it; connecting anew",
-                        client.name());
-                session = client.openNew(eventLoop);
-                verdict(session.connect(macros, hostname, family, port, clientAddress)).whenComplete((leg, failure) -> {
-                    if (failure == null) {
-                        result.complete(leg);
-                    } else {
-                        result.completeExceptionally(failure);
+        return Futures.map(session.connect(macros, hostname, family, port, clientAddress), verdict -> verdict)
+                .thenCompose(verdict -> {
+                    if (verdict instanceof MilterVerdict.DefaultActionApplied applied
+                            && closedBeforeConnect(applied.failure())) {
+                        LOG.info("milter \"{}\": an idle connection was closed as a session took it; connecting anew",
+                                client.name());
+                        session = client.openNew(eventLoop);
+                        return verdict(session.connect(macros, hostname, family, port, clientAddress));
                     }
+                    return CompletableFuture.completedFuture(translate(verdict));
                 });
-            } else if (done.isSuccess()) {
-                countIfDefault(verdict);
-                result.complete(VerdictTranslation.of(verdict));
-            } else {
-                result.completeExceptionally(done.cause());
-            }
-        });
-        return result;
     }
 
     private static boolean closedBeforeConnect(MilterFailure failure) {
@@ -158,10 +147,13 @@ final class SessionLeg implements MilterLeg {
     }
 
     private CompletionStage<LegVerdict> verdict(io.netty.util.concurrent.Future<MilterVerdict> future) {
-        return Futures.map(future, verdict -> {
-            countIfDefault(verdict);
-            return VerdictTranslation.of(verdict);
-        });
+        return Futures.map(future, this::translate);
+    }
+
+    /** The leg's verdict for a Milter verdict, counting the default action the first time it is applied. */
+    private LegVerdict translate(MilterVerdict verdict) {
+        countIfDefault(verdict);
+        return VerdictTranslation.of(verdict);
     }
 
     private void countIfDefault(MilterVerdict verdict) {
