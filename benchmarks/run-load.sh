@@ -12,7 +12,7 @@
 #   --no-mailfromd  skip the runs against mailfromd
 #   --out DIR       where results and logs go (default: /tmp/pmult-load-<date>)
 # Env: REPEAT (ratio runs per point, default 3), WARMUP, DURATION (per run, default 5s and 10s),
-#      START_MFD (mailfromd starter, default /work/shared/peers/start-mailfromd.sh),
+#      START_MFD (mailfromd starter, default integration-tests/peers/start-mailfromd.sh),
 #      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+6).
 #
 # pmult runs in three configurations side by side against the fast milter: the defaults; with
@@ -211,10 +211,10 @@ for mode in milter pmilter; do
 done
 
 # ---- 5. the realistic figure: GNU mailfromd as the milter ----------------------------------------
-START_MFD=${START_MFD:-/work/shared/peers/start-mailfromd.sh}
+START_MFD=${START_MFD:-$(cd "$(dirname "$0")/.." && pwd)/integration-tests/peers/start-mailfromd.sh}
 if [ $MAILFROMD = 1 ] && [ -x "$START_MFD" ]; then
     kill "$PMULT_FAST" 2>/dev/null || true   # free its CPU
-    MFD_PID=$("$START_MFD" "$MFD_PORT" "$OUT/mailfromd" 2>>"$OUT/mailfromd-start.log") || MFD_PID=
+    MFD_PID=$(MFD_FILTER=$HERE/soak-filter.mfl "$START_MFD" "inet:$MFD_PORT@127.0.0.1" "$OUT/mailfromd" 2>>"$OUT/mailfromd-start.log") || MFD_PID=
     if [ -n "$MFD_PID" ]; then
         STARTED+=("$MFD_PID")
         start_pmult pmult-mailfromd "$PMULT_MFD_PORT" "inet://127.0.0.1:$MFD_PORT"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # soak.sh -- pmult under steady load for a long time, watching for leaks (issue 8; not part of CI).
 #
-# Starts the real GNU mailfromd (benchmarks/soak-filter.mfl, through shared/peers/start-mailfromd.sh),
+# Starts the real GNU mailfromd (benchmarks/soak-filter.mfl, through integration-tests/peers/start-mailfromd.sh),
 # pmult (the shaded jar, -Xmx512m, metrics on loopback) with mailfromd as its one client, and the load
 # generator (pmult-sim load) keeping 1,000 SMTP sessions in flight through pmult for the given time.
 # Every 10 s it samples pmult's heap (jstat), open file descriptors (/proc/PID/fd), threads, RSS, Netty
@@ -19,7 +19,7 @@
 #   --warmup TIME     ramp-up and JIT warm-up before measuring (default 60s; sessions start over half of it)
 #   --no-build        use the jars already built (PMULT_JAR, SIM_JAR)
 #   --out DIR         results and logs (default /tmp/pmult-soak-<date>)
-# Env: JAVA, START_MFD (default /work/shared/peers/start-mailfromd.sh), BASE_PORT (default 17400; uses
+# Env: JAVA, START_MFD (default integration-tests/peers/start-mailfromd.sh), BASE_PORT (default 17400; uses
 #      BASE_PORT .. BASE_PORT+2), SAMPLE_EVERY (seconds, default 10), PMULT_JAR, SIM_JAR.
 # Needs Linux (/proc), a JDK (jstat, jcmd), curl and python3.
 set -euo pipefail
@@ -27,7 +27,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JAVA=${JAVA:-java}
-START_MFD=${START_MFD:-/work/shared/peers/start-mailfromd.sh}
+START_MFD=${START_MFD:-$(cd "$(dirname "$0")/.." && pwd)/integration-tests/peers/start-mailfromd.sh}
 BASE_PORT=${BASE_PORT:-17400}
 SAMPLE_EVERY=${SAMPLE_EVERY:-10}
 PMULT_JAR=${PMULT_JAR:-$ROOT/pmult-server/target/pmult.jar}
@@ -123,7 +123,7 @@ done
 cat "$OUT/run.txt" >&2
 
 # ---- mailfromd and pmult ----------------------------------------------------------------------
-MFD_PID=$(MFD_FILTER=$HERE/soak-filter.mfl "$START_MFD" "$MFD_PORT" "$MFD_WORKDIR" 2>"$OUT/mailfromd-start.log") \
+MFD_PID=$(MFD_FILTER=$HERE/soak-filter.mfl "$START_MFD" "inet:$MFD_PORT@127.0.0.1" "$MFD_WORKDIR" 2>"$OUT/mailfromd-start.log") \
     || { log "mailfromd did not start:"; cat "$OUT/mailfromd-start.log" >&2; exit 1; }
 STARTED+=("$MFD_PID")
 cat > "$OUT/pmult.conf" <<EOF

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The real GNU mailfromd as a Milter peer, started through {@code shared/peers/start-mailfromd.sh}
+ * The real GNU mailfromd as a Milter peer, started through {@code integration-tests/peers/start-mailfromd.sh}
  * (directory from the {@code pmult.peers.dir} system property, which failsafe sets) on a free
  * loopback port or on a unix socket in a fresh temporary directory, running a filter script from
  * the test resources. Its log (MFL {@code echo} output included) is readable for assertions.
@@ -61,7 +61,7 @@ public final class MailfromdPeer implements AutoCloseable {
 
     /**
      * Starts mailfromd with the filter at classpath resource {@code filterResource} (e.g.
-     * {@code /mfl/pmult-it.mfl}), or with the peers directory's own {@code test-filter.mfl} when null.
+     * {@code /mfl/pmult-it.mfl}).
      */
     public static MailfromdPeer start(Transport transport, String filterResource) {
         requireInstalled();
@@ -69,15 +69,11 @@ public final class MailfromdPeer implements AutoCloseable {
         try {
             Path workDir = Files.createTempDirectory("pmult-mfd-");
             Path filter = workDir.resolve("source.mfl");
-            if (filterResource == null) {
-                Files.copy(peers.resolve("test-filter.mfl"), filter);
-            } else {
-                try (InputStream in = MailfromdPeer.class.getResourceAsStream(filterResource)) {
-                    if (in == null) {
-                        throw new IllegalArgumentException("filter resource not found: " + filterResource);
-                    }
-                    Files.copy(in, filter);
+            try (InputStream in = MailfromdPeer.class.getResourceAsStream(filterResource)) {
+                if (in == null) {
+                    throw new IllegalArgumentException("filter resource not found: " + filterResource);
                 }
+                Files.copy(in, filter);
             }
             SocketAddress address;
             String spec;
@@ -253,10 +249,10 @@ public final class MailfromdPeer implements AutoCloseable {
 
     private static Path peersDirectory() {
         String configured = System.getProperty("pmult.peers.dir");
-        Path peers = Path.of(configured != null ? configured : "../shared/peers").toAbsolutePath().normalize();
+        Path peers = Path.of(configured != null ? configured : "peers").toAbsolutePath().normalize();
         if (!Files.isExecutable(peers.resolve("start-mailfromd.sh"))) {
             throw new IllegalStateException("start-mailfromd.sh not found in " + peers
-                    + " (set the pmult.peers.dir system property to shared/peers)");
+                    + " (the pmult.peers.dir system property names integration-tests/peers)");
         }
         return peers;
     }

@@ -263,9 +263,9 @@ class MilterClientMailfromdIT {
 
     @Test
     void retriesWithVersion2WhenMailfromdClosesAfterTheOffer() {
-        // test-filter.mfl has no body/eoh handlers: mailfromd insists that the MTA allow NOBODY|NOEOH
+        // no-body-handlers.mfl has no body/eoh handlers: mailfromd insists that the MTA allow NOBODY|NOEOH
         // and closes the connection when the offer does not; the session then offers v2 with 0x7f/0x7f.
-        try (MailfromdPeer peer = MailfromdPeer.start(Transport.INET, null)) {
+        try (MailfromdPeer peer = MailfromdPeer.start(Transport.INET, "/mfl/no-body-handlers.mfl")) {
             MilterClientSession session = open(peer, MilterClientSettings.builder("mfd-fallback")
                     .offeredProtocol(ProtocolFlag.maskOf(ProtocolFlag.NR_HDR, ProtocolFlag.SKIP)).build());
             try {
@@ -277,7 +277,7 @@ class MilterClientMailfromdIT {
                 assertSame(MilterVerdict.CONTINUE, result(session.helo(MilterMacros.EMPTY, "fallback.it.example")));
                 MilterVerdict verdict = result(session.mail(MilterMacros.EMPTY, "<tempfail@example.com>", List.of()));
                 assertEquals(new MilterVerdict.ReplyCode(
-                        "451 4.7.1 Sender tempfail@example.com: try again later (test-filter)"), verdict);
+                        "451 4.7.1 Sender tempfail@example.com: try again later (no-body-handlers)"), verdict);
             } finally {
                 result(session.close());
             }
