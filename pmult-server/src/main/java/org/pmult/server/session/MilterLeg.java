@@ -1,6 +1,7 @@
 package org.pmult.server.session;
 
 import io.netty.buffer.ByteBuf;
+import org.pmult.milter.client.LogContext;
 import org.pmult.milter.codec.MilterMacros;
 
 import java.net.InetAddress;
@@ -16,6 +17,13 @@ public interface MilterLeg {
 
     /** The configured client's name, for logs and metrics. */
     String clientName();
+
+    /**
+     * The session's log context, given once before {@link #connect}: the milter connection's own log
+     * lines (its timeouts, default actions, protocol errors) carry it while it serves this session.
+     */
+    default void logContext(LogContext context) {
+    }
 
     CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port);
 

@@ -10,6 +10,7 @@ import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.pmilter.codec.PmilterResponseWriter;
+import org.pmult.milter.client.LogContext;
 import org.pmult.pmilter.server.CloseReason;
 import org.pmult.pmilter.server.PmilterSessionHandler;
 import org.pmult.server.config.MacroStage;
@@ -70,6 +71,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private final List<MilterLeg> legs;
     private final LegState[] legStates;
     private final SessionMacros macros = new SessionMacros();
+    /** Session id and Message-ID in the MDC of every log line about this session, the legs' included. */
+    private final SessionLogContext logContext;
     private State state = State.NEW;
     private MessageSplitter splitter;
     private String messageId;
@@ -83,11 +86,21 @@ public final class MultiplexSession implements PmilterSessionHandler {
         this.legs = List.copyOf(legs);
         this.legStates = new LegState[legs.size()];
         java.util.Arrays.fill(legStates, LegState.ACTIVE);
+        this.logContext = new SessionLogContext(seid);
+        for (MilterLeg leg : this.legs) {
+            leg.logContext(logContext);
+        }
         context.listener().opened();
     }
 
     @Override
     public CompletionStage<PmilterResponse.Reply> handle(PmilterRequest.SessionRequest request) {
+        try (LogContext.Scope ignored = logContext.enter()) {
+            return dispatch(request);
+        }
+    }
+
+    private CompletionStage<PmilterResponse.Reply> dispatch(PmilterRequest.SessionRequest request) {
         if (state == State.CLOSED) {
             ReferenceCountUtil.release(request);
             return CompletableFuture.completedFuture(reply(ReplyCode.ERROR, null, List.of()));
@@ -229,6 +242,12 @@ public final class MultiplexSession implements PmilterSessionHandler {
 
     @Override
     public void closed(CloseReason reason) {
+        try (LogContext.Scope ignored = logContext.enter()) {
+            close(reason);
+        }
+    }
+
+    private void close(CloseReason reason) {
         if (state == State.CLOSED) {
             return;
         }
@@ -286,7 +305,12 @@ public final class MultiplexSession implements PmilterSessionHandler {
         }
         CompletableFuture<PmilterResponse.Reply> result = new CompletableFuture<>();
         CompletableFuture.allOf(pending).whenComplete((ignored, error) -> {
-            Runnable combine = () -> result.complete(combine(stage, pending));
+            // Netty may run a listener as a task of its own, outside the session's log context.
+            Runnable combine = () -> {
+                try (LogContext.Scope entered = logContext.enter()) {
+                    result.complete(combine(stage, pending));
+                }
+            };
             if (context.eventLoop().inEventLoop()) {
                 combine.run();
             } else {
@@ -437,6 +461,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         goodRecipients = 0;
         badRecipients = 0;
         messageId = null;
+        logContext.messageId(null);
         splitter = null;
     }
 
@@ -467,6 +492,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         for (MessageEvent event : events) {
             if (event instanceof MessageEvent.Header header && header.name().equalsIgnoreCase("Message-ID")) {
                 messageId = header.value().strip();
+                logContext.messageId(messageId);
                 LOG.debug("session {} client {}: Message-ID {}", seid, clientAddress, messageId);
                 return;
             }

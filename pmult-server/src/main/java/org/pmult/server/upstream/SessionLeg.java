@@ -2,6 +2,7 @@ package org.pmult.server.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import org.pmult.milter.client.LogContext;
 import org.pmult.milter.client.MilterClientSession;
 import org.pmult.milter.client.MilterClientState;
 import org.pmult.milter.client.MilterFailure;
@@ -35,6 +36,7 @@ final class SessionLeg implements MilterLeg {
     /** Null until CONNECT, and for ever when the client was down at CONNECT. */
     private MilterClientSession session;
     private boolean defaultActionCounted;
+    private LogContext logContext = LogContext.NONE;
 
     SessionLeg(MilterClient client, EventLoop eventLoop) {
         this.client = client;
@@ -47,12 +49,18 @@ final class SessionLeg implements MilterLeg {
     }
 
     @Override
+    public void logContext(LogContext context) {
+        this.logContext = context;
+    }
+
+    @Override
     public CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port) {
         session = client.open(eventLoop);
         if (session == null) {
             client.countDefaultAction();
             return down();
         }
+        session.logContext(logContext);
         AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
         String clientAddress = address.getHostAddress();
         if (session.state() != MilterClientState.READY) {
@@ -67,6 +75,7 @@ final class SessionLeg implements MilterLeg {
                         LOG.info("milter \"{}\": an idle connection was closed as a session took it; connecting anew",
                                 client.name());
                         session = client.openNew(eventLoop);
+                        session.logContext(logContext);
                         return verdict(session.connect(macros, hostname, family, port, clientAddress));
                     }
                     return CompletableFuture.completedFuture(translate(verdict));

@@ -16,13 +16,20 @@ import static org.awaitility.Awaitility.await;
 /**
  * Collects what the given loggers and their descendants log (at the levels logback-test.xml lets
  * through: WARN and up), so a test can assert the operator sees a clear line. Each line reads
- * {@code SimpleLoggerName: message}. Appending is synchronized by logback's appender base; reads
- * copy the list under the same lock.
+ * {@code SimpleLoggerName: message}. Each event keeps the MDC it was logged with ({@link #awaitEvent}).
+ * Appending is synchronized by logback's appender base; reads copy the list under the same lock.
  */
 final class LogCapture implements AutoCloseable {
 
     private final List<Logger> loggers = new ArrayList<>();
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+            // Logback reads the MDC lazily, from whichever thread asks: take it now, on the logging thread.
+            event.prepareForDeferredProcessing();
+            super.append(event);
+        }
+    };
 
     private LogCapture(String... names) {
         appender.start();
@@ -40,11 +47,24 @@ final class LogCapture implements AutoCloseable {
 
     /** The formatted messages logged at {@code level}, oldest first. */
     List<String> lines(Level level) {
+        return events(level).stream().map(LogCapture::line).toList();
+    }
+
+    /** The events logged at {@code level}, oldest first. */
+    List<ILoggingEvent> events(Level level) {
         List<ILoggingEvent> events;
         synchronized (appender) {
             events = new ArrayList<>(appender.list);
         }
-        return events.stream().filter(e -> e.getLevel() == level).map(LogCapture::line).toList();
+        return events.stream().filter(e -> e.getLevel() == level).toList();
+    }
+
+    /** Waits (up to 10 s) for an event at {@code level} whose line contains every fragment, and returns it. */
+    ILoggingEvent awaitEvent(Level level, String... fragments) {
+        return await("a " + level + " event containing " + Arrays.toString(fragments))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> events(level).stream().filter(e -> containsAll(line(e), fragments)).findFirst().orElse(null),
+                        event -> event != null);
     }
 
     /** How many lines at {@code level} contain every fragment. */

@@ -97,6 +97,8 @@ public final class MilterClientSession {
     private boolean quitNcSent;
     /** Re-entrancy guard: completing a step may run caller code that submits the next one. */
     private boolean draining;
+    /** Whom the connection serves now, for the MDC of every log line about it (see {@link #logContext}). */
+    private LogContext logContext = LogContext.NONE;
 
     private MilterClientSession(Bootstrap bootstrap, SocketAddress address, MilterClientSettings settings) {
         this.address = Objects.requireNonNull(address, "address");
@@ -112,6 +114,7 @@ public final class MilterClientSession {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LogContextHandler(MilterClientSession.this));
                         if (WIRE_LOG.isTraceEnabled()) {
                             // The protocol transcript (--debug at its highest level): every frame in hex.
                             ch.pipeline().addLast(new LoggingHandler(WIRE_LOGGER, LogLevel.TRACE, ByteBufFormat.HEX_DUMP));
@@ -233,7 +236,28 @@ public final class MilterClientSession {
      */
     public Future<Boolean> recycle() {
         Promise<Boolean> promise = eventLoop.newPromise();
+        // Added first, so whoever keeps the connection already sees it serving nobody.
+        promise.addListener(kept -> {
+            if (Boolean.TRUE.equals(kept.getNow())) {
+                logContext = LogContext.NONE;
+            }
+        });
         return submit(new CloseStep(promise, true), promise);
+    }
+
+    /**
+     * Whom this connection serves from now on (e.g. one SMTP session): every event it handles — a
+     * reply, a timeout, a write or connect completing, the connection closing — runs with the
+     * context's keys in the MDC, so its warnings carry them. A kept connection goes back to
+     * {@link LogContext#NONE} once {@link #recycle()} succeeded. Call on {@link #eventLoop()}.
+     */
+    public void logContext(LogContext context) {
+        this.logContext = Objects.requireNonNull(context, "context");
+    }
+
+    /** Enters the current log context; for {@link LogContextHandler}, which delivers the pipeline's events. */
+    LogContext.Scope enterLogContext() {
+        return logContext.enter();
     }
 
     /** The current state (for diagnostics and tests; it may change right after the read). */
@@ -271,7 +295,11 @@ public final class MilterClientSession {
             enqueue(step);
         } else {
             try {
-                eventLoop.execute(() -> enqueue(step));
+                eventLoop.execute(() -> {
+                    try (LogContext.Scope ignored = logContext.enter()) {
+                        enqueue(step);
+                    }
+                });
             } catch (RejectedExecutionException e) {
                 step.release();
                 promise.tryFailure(e);
@@ -396,6 +424,12 @@ public final class MilterClientSession {
     }
 
     private void onConnected(ChannelFuture future) {
+        try (LogContext.Scope ignored = logContext.enter()) {
+            connected(future);
+        }
+    }
+
+    private void connected(ChannelFuture future) {
         if (future.channel() != channel || state != MilterClientState.CONNECTING) {
             future.channel().close();
             return;
@@ -487,6 +521,12 @@ public final class MilterClientSession {
     }
 
     private void onWritten(ChannelFuture future, Step step, boolean isCommand) {
+        try (LogContext.Scope ignored = logContext.enter()) {
+            written(future, step, isCommand);
+        }
+    }
+
+    private void written(ChannelFuture future, Step step, boolean isCommand) {
         if (step != inFlight) {
             return; // the step already ended (the session failed or closed)
         }
@@ -755,18 +795,24 @@ public final class MilterClientSession {
             schedule(() -> onTimeout(step, "could not send SMFIC_QUIT_NC within " + format(timeout)), timeout);
         }
         written.addListener((ChannelFutureListener) f -> {
-            if (step != inFlight) {
-                return; // failed meanwhile; fail() answered the step
+            try (LogContext.Scope ignored = logContext.enter()) {
+                quitNcWritten(f, step);
             }
-            if (!f.isSuccess()) {
-                fail(MilterStage.CLOSE, MilterFailure.Kind.CLOSED, "cannot send SMFIC_QUIT_NC: " + describe(f.cause()));
-                return;
-            }
-            cancelTimer();
-            inFlight = null;
-            step.complete(true);
-            drain();
         });
+    }
+
+    private void quitNcWritten(ChannelFuture f, CloseStep step) {
+        if (step != inFlight) {
+            return; // failed meanwhile; fail() answered the step
+        }
+        if (!f.isSuccess()) {
+            fail(MilterStage.CLOSE, MilterFailure.Kind.CLOSED, "cannot send SMFIC_QUIT_NC: " + describe(f.cause()));
+            return;
+        }
+        cancelTimer();
+        inFlight = null;
+        step.complete(true);
+        drain();
     }
 
     private void closeNow(CloseStep step) {
@@ -799,7 +845,11 @@ public final class MilterClientSession {
             } else {
                 ch.close();
             }
-            ch.closeFuture().addListener(f -> step.succeed(null));
+            ch.closeFuture().addListener(f -> {
+                try (LogContext.Scope ignored = logContext.enter()) {
+                    step.succeed(null);
+                }
+            });
         }
         drain();
     }
@@ -808,7 +858,11 @@ public final class MilterClientSession {
 
     private void schedule(Runnable task, Duration timeout) {
         cancelTimer();
-        timer = eventLoop.schedule(task, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        timer = eventLoop.schedule(() -> {
+            try (LogContext.Scope ignored = logContext.enter()) {
+                task.run();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void cancelTimer() {

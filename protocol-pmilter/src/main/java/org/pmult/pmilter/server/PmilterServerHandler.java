@@ -21,6 +21,7 @@ import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The pmilter side of one connection from smtps, installed after {@link PmilterServerCodec}. It
@@ -30,11 +31,15 @@ import org.slf4j.LoggerFactory;
  * as soon as it is ready (sessions interleave). Protocol slips by smtps (unknown SEID, duplicate
  * CONNECT, a second outstanding command, an unknown CMD with a SEID) are answered with RCODE ERROR.
  * When the connection ends every live session is told exactly once. One instance per connection;
- * all state is touched on the connection's event loop only.
+ * all state is touched on the connection's event loop only. Work for one session — handing it a
+ * command, writing its reply, telling it the end — runs with its SEID in the MDC under
+ * {@value #MDC_SESSION}.
  */
 public final class PmilterServerHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(PmilterServerHandler.class);
+    /** MDC key under which every log line about a session carries its SEID. */
+    public static final String MDC_SESSION = "session";
 
     /** Where the connection stands. */
     private enum State {
@@ -108,9 +113,19 @@ public final class PmilterServerHandler extends ChannelInboundHandlerAdapter {
         } else if (request instanceof PmilterRequest.Ping) {
             write(new PmilterResponse.PingReply());
         } else if (request instanceof PmilterRequest.UnknownCommand unknown) {
-            unknownCommand(unknown);
+            String previous = enterSession(unknown.seid());
+            try {
+                unknownCommand(unknown);
+            } finally {
+                leaveSession(previous);
+            }
         } else if (request instanceof PmilterRequest.SessionRequest sessionRequest) {
-            sessionCommand(sessionRequest);
+            String previous = enterSession(sessionRequest.seid());
+            try {
+                sessionCommand(sessionRequest);
+            } finally {
+                leaveSession(previous);
+            }
         }
     }
 
@@ -229,6 +244,15 @@ public final class PmilterServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(Session session, Command command, PmilterResponse.Reply reply, Throwable error) {
+        String previous = enterSession(session.seid);
+        try {
+            writeReply(session, command, reply, error);
+        } finally {
+            leaveSession(previous);
+        }
+    }
+
+    private void writeReply(Session session, Command command, PmilterResponse.Reply reply, Throwable error) {
         if (sessions.get(session.seid) != session) {
             LOG.debug("pmilter connection {}: session {}: reply to {} dropped, the session is closed",
                     remote(), session.seid, command);
@@ -285,11 +309,31 @@ public final class PmilterServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void notifyClosed(Session session, CloseReason reason) {
+        String previous = enterSession(session.seid);
         try {
             session.handler.closed(reason);
         } catch (RuntimeException e) {
             LOG.error("pmilter connection {}: session {}: session handler failed while closing ({})",
                     remote(), session.seid, reason, e);
+        } finally {
+            leaveSession(previous);
+        }
+    }
+
+    /** Puts {@code seid} in the MDC (nothing if null); returns what was there for {@link #leaveSession}. */
+    private static String enterSession(String seid) {
+        String previous = MDC.get(MDC_SESSION);
+        if (seid != null) {
+            MDC.put(MDC_SESSION, seid);
+        }
+        return previous;
+    }
+
+    private static void leaveSession(String previous) {
+        if (previous == null) {
+            MDC.remove(MDC_SESSION);
+        } else {
+            MDC.put(MDC_SESSION, previous);
         }
     }
 
