@@ -77,6 +77,35 @@ class PmultServerTest {
     }
 
     @Test
+    void reloadSwitchesAClientBetweenEnforcingAndEvaluationWithoutDroppingSessionsOrTheClient() throws Exception {
+        ScriptedMilter milter = rejectingMail("trial");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PmultServer server = PmultServer.start(configWith("trial", milter), new PmultMetrics(registry));
+        closing.add(() -> server.shutdown(Duration.ZERO));
+        Object client = server.upstreams().clients().get(0);
+        PmilterClientConnection meta1 = meta1(server);
+        // S1 starts while "trial" enforces
+        meta1.send(connect("S1")).join();
+        // the administrator puts "trial" into evaluation mode and sends SIGHUP
+        server.reload(config("listen unix://" + dir.resolve("pmult.sock") + ";\n"
+                + "client trial { url unix://" + milter.localAddress() + "; read-timeout 5 seconds; evaluation-mode yes; }\n"));
+        assertTrue(client == server.upstreams().clients().get(0), "the client, its health and connections are kept");
+        // S1 goes on as it started: trial's reject applies
+        assertEquals(ReplyCode.REJECT, meta1.send(mail("S1")).join().code());
+        // S2 starts in evaluation mode: trial still rejects, MeTA1 gets continue, the reject is counted
+        meta1.send(connect("S2")).join();
+        assertEquals(ReplyCode.CONTINUE, meta1.send(mail("S2")).join().code());
+        assertEquals(2, milter.received(Command.MAIL).size());
+        assertEquals(1.0, registry.get(PmultMetrics.EVALUATION_VERDICTS).tags("client", "trial", "stage", "mail",
+                "action", "reject").counter().count());
+        // and back to enforcing: the evaluation series go away
+        server.reload(configWith("trial", milter));
+        meta1.send(connect("S3")).join();
+        assertEquals(ReplyCode.REJECT, meta1.send(mail("S3")).join().code());
+        assertTrue(registry.find(PmultMetrics.EVALUATION_VERDICTS).counters().isEmpty());
+    }
+
+    @Test
     void shutdownStopsListeningAtOnceAndWaitsForLiveSessionsWithinTheGracePeriod() throws Exception {
         Path socket = dir.resolve("pmult.sock");
         PmultServer server = start(config("listen unix://" + socket + ";\n"));

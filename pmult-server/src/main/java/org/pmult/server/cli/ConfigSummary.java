@@ -44,6 +44,9 @@ final class ConfigSummary {
                     + ", write " + Intervals.format(timeouts.write()) + ", eom " + Intervals.format(timeouts.eom())
                     + "; default-action " + client.defaultAction().configName()
                     + client.logLevel().map(level -> "; log-level " + level).orElse(""));
+            if (client.evaluationMode()) {
+                out.println("    evaluation mode: consulted, verdicts and changes logged and counted, never applied");
+            }
         }
         for (Map.Entry<MacroStage, List<String>> entry : config.macros().requested().entrySet()) {
             if (!entry.getValue().isEmpty()) {

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param v2Macros      macros sent to this client if it turns out to be a v2 milter: the global
  *                      {@link MacroConfig#v2Defaults()} with this client's per-stage overrides applied;
  *                      every stage present, canonical Sendmail names
+ * @param evaluationMode whether the milter is only evaluated: consulted as usual, its verdicts and
+ *                      changes logged and counted but never applied (switchable by a reload)
  */
 public record ClientConfig(
         String name,
@@ -28,7 +30,8 @@ public record ClientConfig(
         FailureAction defaultAction,
         ClientConnections connections,
         Optional<String> logLevel,
-        Map<MacroStage, List<String>> v2Macros) {
+        Map<MacroStage, List<String>> v2Macros,
+        boolean evaluationMode) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}");
 
@@ -44,5 +47,16 @@ public record ClientConfig(
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(logLevel, "logLevel");
         v2Macros = MacroConfig.sendmailStageMap(v2Macros, "v2-macros");
+    }
+
+    /** An enforcing client: its verdicts apply. */
+    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, FailureAction defaultAction,
+                        ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros) {
+        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, false);
+    }
+
+    /** This configuration with {@code evaluationMode} set as given. */
+    public ClientConfig withEvaluationMode(boolean evaluate) {
+        return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluate);
     }
 }

@@ -41,7 +41,7 @@ final class GnuConfigReader {
             "client-defaults", "event-loops");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
-            "max-idle-connections", "idle-connection-timeout");
+            "max-idle-connections", "idle-connection-timeout", "evaluation-mode");
 
     private final List<ConfigNote> notes = new ArrayList<>();
     /** Where each setting was made, by its HOCON-style key, to place errors raised by record constructors. */
@@ -397,6 +397,7 @@ final class GnuConfigReader {
         Duration idleTimeout = connectionDefaults.idleTimeout();
         Map<String, Location> connectionLocations = new HashMap<>();
         Optional<String> logLevel = Optional.empty();
+        boolean evaluate = false;
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
         List<ConfStatement> settings = new ArrayList<>(clientDefaults);
         settings.addAll(statement.block().orElseThrow());
@@ -435,6 +436,7 @@ final class GnuConfigReader {
                 case "reuse-connections" -> reuse = yesOrNo(inner, prefix);
                 case "max-idle-connections" -> maxIdle = number(inner, scalar(inner));
                 case "idle-connection-timeout" -> idleTimeout = interval(inner, prefix);
+                case "evaluation-mode" -> evaluate = yesOrNo(inner, prefix);
                 default -> throw unknown(inner, CLIENT, inClient);
             }
         }
@@ -463,7 +465,7 @@ final class GnuConfigReader {
                     timeouts.getOrDefault("read", defaultTimeouts.read()),
                     timeouts.getOrDefault("write", defaultTimeouts.write()),
                     timeouts.getOrDefault("eom", defaultTimeouts.eom()));
-            return new ClientConfig(name, url, clientTimeouts, action, connections, logLevel, v2);
+            return new ClientConfig(name, url, clientTimeouts, action, connections, logLevel, v2, evaluate);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";

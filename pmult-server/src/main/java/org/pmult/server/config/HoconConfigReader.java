@@ -209,7 +209,8 @@ final class HoconConfigReader {
         if (merged.hasPath(prefix + ".v2-macros")) {
             v2.putAll(stageLists(prefix + ".v2-macros", MacroNames::sendmail));
         }
-        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2));
+        boolean evaluate = bool(clientPath(prefix, "evaluation-mode"));
+        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2, evaluate));
     }
 
     /** The path of a client key: the client's own setting if it has one, else client-defaults'. */

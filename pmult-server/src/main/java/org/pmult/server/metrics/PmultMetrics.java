@@ -74,6 +74,10 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String MILTER_IDLE_CONNECTIONS = "pmult.milter.idle.connections";
     /** Counter {client, action}: default actions applied because a Milter failed → {@code pmult_milter_default_actions_total}. */
     public static final String MILTER_DEFAULT_ACTIONS = "pmult.milter.default.actions";
+    /** Counter {client, stage, action}: what a client in evaluation mode answered (not applied) → {@code pmult_evaluation_verdicts_total}. */
+    public static final String EVALUATION_VERDICTS = "pmult.evaluation.verdicts";
+    /** Counter {client, kind}: changes a client in evaluation mode asked for (not applied) → {@code pmult_evaluation_modifications_total}. */
+    public static final String EVALUATION_MODIFICATIONS = "pmult.evaluation.modifications";
     /** Counter {reason}: malformed pmilter input → {@code pmult_pmilter_decode_errors_total}. */
     public static final String PMILTER_DECODE_ERRORS = "pmult.pmilter.decode.errors";
     /** Counter {side}: bytes read from sockets → {@code pmult_received_bytes_total}. */
@@ -141,6 +145,7 @@ public final class PmultMetrics implements AutoCloseable {
     private final Counter[] decodeErrors;
     private final ByteCountingHandler[] byteCounters;
     private final Map<String, ClientMeters> clients = new ConcurrentHashMap<>();
+    private final Map<String, EvaluationMeters> evaluations = new ConcurrentHashMap<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     /** Registers every process-wide meter, the JVM binders and the Netty allocator gauges on {@code registry}. */
@@ -260,11 +265,22 @@ public final class PmultMetrics implements AutoCloseable {
         return clients.computeIfAbsent(client, name -> new ClientMeters(this, name));
     }
 
+    /**
+     * The evaluation meters of client {@code client} (one in evaluation mode), created on first call;
+     * {@link EvaluationMeters#close()} them when the client is removed or enforces again.
+     */
+    public EvaluationMeters forEvaluation(String client) {
+        Objects.requireNonNull(client, "client");
+        return evaluations.computeIfAbsent(client, name -> new EvaluationMeters(registry, name,
+                meters -> evaluations.remove(name, meters)));
+    }
+
     /** Stops the GC listener and unregisters every client's meters; process-wide meters stay in the registry. */
     @Override
     public void close() {
         gcMetrics.close();
         List.copyOf(clients.values()).forEach(ClientMeters::close);
+        List.copyOf(evaluations.values()).forEach(EvaluationMeters::close);
     }
 
     private static String version() {

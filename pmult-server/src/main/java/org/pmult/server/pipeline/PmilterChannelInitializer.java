@@ -84,7 +84,7 @@ public final class PmilterChannelInitializer extends ChannelInitializer<Channel>
         SessionContext context = new SessionContext(current.plan(), negotiator.offeredCaps(), limits.maxFrameLength(),
                 channel.eventLoop(), metrics, sessions, limits.maxFrameLength());
         String client = connect.clientAddress().getHostAddress() + ":" + connect.port();
-        return new MultiplexSession(seid, client, context, current.newLegs(channel.eventLoop()));
+        return new MultiplexSession(seid, client, context, current.newLegs(channel.eventLoop(), seid));
     }
 
     /** Counts MeTA1 connections for the metrics. */

@@ -31,12 +31,16 @@ public final class Upstreams implements ReadinessCheck {
     private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
 
     private final List<MilterClient> clients;
+    /** Per client, in client order: its recorder when it is in evaluation mode, else null. */
+    private final List<EvaluationRecorder> evaluations;
     private final MacroCatalog catalog;
     private final Map<MacroStage, List<String>> defineMacros;
     private volatile MacroPlan plan;
 
-    private Upstreams(List<MilterClient> clients, MacroCatalog catalog, Map<MacroStage, List<String>> defineMacros) {
+    private Upstreams(List<MilterClient> clients, List<EvaluationRecorder> evaluations, MacroCatalog catalog,
+                      Map<MacroStage, List<String>> defineMacros) {
         this.clients = List.copyOf(clients);
+        this.evaluations = java.util.Collections.unmodifiableList(new ArrayList<>(evaluations));
         this.catalog = catalog;
         this.defineMacros = defineMacros;
         this.plan = computePlan();
@@ -54,7 +58,10 @@ public final class Upstreams implements ReadinessCheck {
     public static Upstreams create(PmultConfig config, Upstreams previous, Transports transport, EventLoopGroup probeGroup,
                                    PmultMetrics metrics) {
         List<MilterClient> clients = new ArrayList<>();
+        List<EvaluationRecorder> evaluations = new ArrayList<>();
         for (ClientConfig client : config.clients()) {
+            evaluations.add(client.evaluationMode()
+                    ? new EvaluationRecorder(client.name(), metrics.forEvaluation(client.name())) : null);
             MilterClient reused = previous == null ? null : previous.find(client);
             if (reused != null) {
                 clients.add(reused);
@@ -66,7 +73,7 @@ public final class Upstreams implements ReadinessCheck {
                     config.limits().maxFrameLength()));
         }
         MacroCatalog catalog = new MacroCatalog(config.macros().sendmailNames());
-        return new Upstreams(clients, catalog, config.macros().requested());
+        return new Upstreams(clients, evaluations, catalog, config.macros().requested());
     }
 
     /** Probes every client not yet up, once; completes when all have an outcome. */
@@ -80,13 +87,28 @@ public final class Upstreams implements ReadinessCheck {
         return CompletableFuture.allOf(probes.toArray(new CompletableFuture[0]));
     }
 
-    /** The legs for a new session, one per client in client order, on the session's event loop. */
-    public List<MilterLeg> newLegs(EventLoop eventLoop) {
+    /**
+     * The legs for new session {@code seid}, one per client in client order, on the session's event
+     * loop; a client in evaluation mode gets a leg that records its answers instead of applying them.
+     */
+    public List<MilterLeg> newLegs(EventLoop eventLoop, String seid) {
         List<MilterLeg> legs = new ArrayList<>(clients.size());
-        for (MilterClient client : clients) {
-            legs.add(new SessionLeg(client, eventLoop));
+        for (int i = 0; i < clients.size(); i++) {
+            MilterLeg leg = new SessionLeg(clients.get(i), eventLoop);
+            EvaluationRecorder evaluation = evaluations.get(i);
+            legs.add(evaluation == null ? leg : new EvaluatingLeg(leg, evaluation, seid));
         }
         return legs;
+    }
+
+    /** Whether client {@code name} is in evaluation mode in this set. */
+    public boolean evaluates(String name) {
+        for (int i = 0; i < clients.size(); i++) {
+            if (clients.get(i).name().equals(name)) {
+                return evaluations.get(i) != null;
+            }
+        }
+        return false;
     }
 
     public MacroPlan plan() {
@@ -97,12 +119,17 @@ public final class Upstreams implements ReadinessCheck {
         return clients;
     }
 
-    /** Stops this set's probes, and the meters of clients the successor no longer has. */
+    /** Stops this set's probes, and the meters of clients the successor no longer has (or no longer evaluates). */
     public void retire(Upstreams successor) {
         for (MilterClient client : clients) {
             if (successor == null || !successor.clients.contains(client)) {
                 client.close();
                 client.closeMeters();
+            }
+        }
+        for (EvaluationRecorder evaluation : evaluations) {
+            if (evaluation != null && (successor == null || !successor.evaluates(evaluation.meters().client()))) {
+                evaluation.meters().close();
             }
         }
     }
@@ -118,9 +145,10 @@ public final class Upstreams implements ReadinessCheck {
         return statuses;
     }
 
+    /** The client built for {@code config}; evaluation mode is not the client's but each session's. */
     private MilterClient find(ClientConfig config) {
         for (MilterClient client : clients) {
-            if (Objects.equals(client.config(), config)) {
+            if (Objects.equals(client.config().withEvaluationMode(false), config.withEvaluationMode(false))) {
                 return client;
             }
         }

@@ -46,6 +46,7 @@ class PmultCommandTest {
                   url unix:///run/mailfromd/mailfromd.sock;
                   read-timeout 30 seconds;
                 }
+                client trial { url unix:///run/trial.sock; evaluation-mode yes; }
                 """);
         CliRun run = CliRun.of(new PmultCommand(), "--config", file.toString(), "--config-test");
 
@@ -54,6 +55,9 @@ class PmultCommandTest {
         assertTrue(run.out().contains("listen: inet:3333@127.0.0.1 (understood as Sendmail form inet:PORT@HOST: TCP port 3333 on host 127.0.0.1)\n"), run.out());
         assertTrue(run.out().contains("client \"mfd\": unix:///run/mailfromd/mailfromd.sock"), run.out());
         assertTrue(run.out().contains("timeouts: connect 5 minutes, read 30 seconds, write 10 seconds, eom 5 minutes; default-action tempfail"), run.out());
+        assertTrue(run.out().contains("client \"trial\": unix:///run/trial.sock (understood as mailfromd URL unix://PATH: unix socket /run/trial.sock)\n"
+                + "    timeouts: connect 5 minutes, read 10 seconds, write 10 seconds, eom 5 minutes; default-action tempfail\n"
+                + "    evaluation mode: consulted, verdicts and changes logged and counted, never applied\n"), run.out());
         assertTrue(run.out().contains("note: " + file + ":2: max-threads-soft configures GNU pmult's MeTA1 pmilter library"), run.out());
         assertTrue(run.out().endsWith("configuration OK\n"), run.out());
         assertEquals("", run.err());

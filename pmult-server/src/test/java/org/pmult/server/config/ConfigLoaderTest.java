@@ -83,7 +83,8 @@ class ConfigLoaderTest {
         assertEquals(ConfigFormat.GNU_PMULT, gnu.format());
         assertEquals(ConfigFormat.HOCON, hocon.format());
         assertEquals(gnu.config(), hocon.config());
-        assertEquals(List.of("mfd", "spam"), gnu.config().clients().stream().map(ClientConfig::name).toList());
+        assertEquals(List.of("mfd", "spam", "trial"), gnu.config().clients().stream().map(ClientConfig::name).toList());
+        assertTrue(gnu.config().clients().get(2).evaluationMode());
         assertEquals(2, gnu.config().listen().size());
         assertTrue(gnu.notes().isEmpty(), gnu.notes().toString());
         assertTrue(hocon.notes().isEmpty(), hocon.notes().toString());

@@ -137,7 +137,7 @@ class GnuConfigReaderTest {
                   max-idle-connections 4;
                   idle-connection-timeout 1 minute;
                 }
-                client spam { url unix:/run/spam.sock; default-action continue; }
+                client spam { url unix:/run/spam.sock; default-action continue; evaluation-mode yes; }
                 """);
         PmultConfig config = loaded.config();
 
@@ -161,6 +161,8 @@ class GnuConfigReaderTest {
         assertEquals(FailureAction.ACCEPT, mfd.defaultAction());
         assertEquals(new ClientConnections(2, true, 4, Duration.ofMinutes(1)), mfd.connections());
         assertEquals(ClientConnections.DEFAULTS, config.clients().get(1).connections());
+        assertFalse(mfd.evaluationMode());
+        assertTrue(config.clients().get(1).evaluationMode());
         assertEquals("spam", config.clients().get(1).name());
         assertEquals(FailureAction.CONTINUE, config.clients().get(1).defaultAction());
 
@@ -326,6 +328,7 @@ class GnuConfigReaderTest {
             `client mfd { url inet://h:70000; }`                     | 1 | client "mfd": url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
             `client mfd { url /x; default-action quarantine; }`      | 1 | client "mfd": default-action "quarantine" (expected: tempfail, accept, reject or continue)
             `client mfd { url /x; reuse-connections maybe; }`        | 1 | client "mfd": reuse-connections "maybe" (expected: yes or no)
+            `client mfd { url /x; evaluation-mode trial; }`          | 1 | client "mfd": evaluation-mode "trial" (expected: yes or no)
             `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1

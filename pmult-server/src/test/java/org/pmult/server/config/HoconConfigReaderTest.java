@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +64,7 @@ class HoconConfigReaderTest {
                       v2-macros { eom = ["i", "msg_id"] }
                       connections { spare = 0, reuse = true, idle-timeout = 2 minutes }
                     }
-                    spam { url = "inet:127.0.0.1:8890" }
+                    spam { url = "inet:127.0.0.1:8890", evaluation-mode = true }
                   }
                   client-defaults.timeouts.write = 20s
                   macros {
@@ -100,6 +101,8 @@ class HoconConfigReaderTest {
         assertEquals(new ClientTimeouts(Duration.ofSeconds(300), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(300)),
                 spam.timeouts());
         assertEquals(FailureAction.TEMPFAIL, spam.defaultAction());
+        assertTrue(spam.evaluationMode());
+        assertFalse(config.clients().get(0).evaluationMode());
         assertEquals(List.of("i"), spam.v2Macros().get(MacroStage.EOM));
 
         assertEquals(List.of("auth_type", "auth_authen"), config.macros().requested().get(MacroStage.MAIL));
@@ -164,6 +167,7 @@ class HoconConfigReaderTest {
             `pmult.clients.mfd {\\n url = /x\\n type = pmilter\\n}`              | 3 | clients.mfd.type: "pmilter" is not supported (expected: milter)
             `pmult.clients.mfd {\\n url = /x\\n connections.spare = 17\\n}`     | 3 | clients.mfd.connections.spare: 17 (expected: 0..max-idle, which is 16)
             `pmult.clients.mfd {\\n url = /x\\n connections.reuse = maybe\\n}`  | 3 | clients.mfd.connections.reuse: "maybe" (expected: true or false)
+            `pmult.clients.mfd {\\n url = /x\\n evaluation-mode = yes-ish\\n}`  | 3 | clients.mfd.evaluation-mode: "yes-ish" (expected: true or false)
             `pmult.clients.mfd {\\n log-level = info\\n}`                        | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock")
             `pmult.clients.mfd {\\n url = "inet://h:70000"\\n}`                  | 2 | clients.mfd.url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
             `pmult.listen = ["inet://h:70000"]`                                  | 1 | listen: bad port 70000 in "inet://h:70000" (expected: 1..65535)

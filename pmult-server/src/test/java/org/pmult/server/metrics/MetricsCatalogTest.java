@@ -55,6 +55,7 @@ class MetricsCatalogTest {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PmultMetrics(registry);
         metrics.forClient("mfd"); // client-scoped meters exist once a client is configured
+        metrics.forEvaluation("mfd"); // evaluation meters exist once a client is in evaluation mode
         // The GC pause timer appears with the first collection the JVM reports.
         System.gc();
         await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(PmultMetrics.JVM_GC_PAUSE).timer() != null);
