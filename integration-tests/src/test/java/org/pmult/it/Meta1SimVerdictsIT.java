@@ -229,14 +229,11 @@ class Meta1SimVerdictsIT {
         }
     }
 
+    /** pmult with the settings of docs/examples/with-mailfromd.conf, before the mailfromd started here. */
     private static String mfdOnlyConfig() {
-        return """
-                listen inet://127.0.0.1:%d;
-                client mfd {
-                  url %s;
-                  read-timeout 10 seconds;
-                }
-                """.formatted(PmultHarness.freeLoopbackPort(), mailfromd.socketSpec());
+        return Examples.load("with-mailfromd.conf", java.util.Map.of(
+                "inet://127.0.0.1:3333", Examples.freeListen(),
+                "inet:8898@127.0.0.1", mailfromd.socketSpec()));
     }
 
     /** A session script with this test's defaults: client 198.51.100.7:40001, sender alice, recipient bob. */

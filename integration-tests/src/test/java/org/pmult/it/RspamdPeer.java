@@ -1,0 +1,53 @@
+package org.pmult.it;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The real rspamd (Debian's rspamd) as a Milter peer on a free loopback port: its proxy worker in
+ * milter mode scanning by itself, started through {@code integration-tests/peers/start-rspamd.sh}
+ * with the private configuration in {@code integration-tests/peers/rspamd/} (no redis, no network;
+ * a Subject containing {@code SOFTREJECT} gets rspamd's soft reject).
+ */
+final class RspamdPeer implements AutoCloseable {
+
+    static final Path RSPAMD = Path.of("/usr/bin/rspamd");
+
+    /** rspamd's reply text for a reject (the proxy's {@code reject_message}). */
+    static final String REJECT_TEXT = "Spam message rejected";
+
+    private final PeerProcess process;
+    private final String socketSpec;
+
+    private RspamdPeer(PeerProcess process, String socketSpec) {
+        this.process = process;
+        this.socketSpec = socketSpec;
+    }
+
+    static RspamdPeer start() {
+        PeerProcess.requireInstalled(RSPAMD, "rspamd");
+        String spec = "inet:" + PeerProcess.freeLoopbackPort() + "@127.0.0.1";
+        return new RspamdPeer(PeerProcess.start("start-rspamd.sh", spec, PeerProcess.newWorkDir("rspamd"), Map.of()),
+                spec);
+    }
+
+    /** Where the proxy worker listens, in Sendmail's spelling, as pmult's {@code url}. */
+    String socketSpec() {
+        return socketSpec;
+    }
+
+    /** rspamd's log, for failure messages. */
+    String log() {
+        return process.read("rspamd.log");
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return "rspamd " + socketSpec + " (pid " + process.pid() + ")";
+    }
+}
