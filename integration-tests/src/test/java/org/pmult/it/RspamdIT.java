@@ -2,6 +2,7 @@ package org.pmult.it;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
@@ -62,7 +63,7 @@ class RspamdIT {
     void gtubeIsRejectedWithRspamdsText() {
         SessionResult session = play(exampleConfig(), session("gtube", "Test spam", "Spam follows.\n" + GTUBE));
 
-        assertFromPmult(session, "dot", ReplyCode.REJECT, "554 5.7.1 " + RspamdPeer.REJECT_TEXT);
+        assertFromPmult(session, "dot", ReplyCode.REJECT, RspamdPeer.GTUBE_REJECT);
     }
 
     @Test
@@ -73,16 +74,14 @@ class RspamdIT {
     }
 
     @Test
-    void cleanMessageGetsRspamdsHeadersAsModifications() {
+    void cleanMessageIsAcceptedWithRspamdsHeadersAsModifications() {
         SessionResult session = play(exampleConfig(), session("clean", "Lunch", "See you at noon."));
 
         CommandResult dot = session.byRequest("dot");
         assertTrue(dot.fromPmilter(), () -> transcript(session));
-        assertEquals(ReplyCode.CONTINUE, dot.code(), () -> transcript(session));
+        assertEquals(ReplyCode.ACCEPT, dot.code(), () -> transcript(session));
         List<String> modifications = dot.describedModifications();
-        assertTrue(modifications.stream().anyMatch(m -> m.matches("\\+header(\\[\\d+])? X-Spamd-Result: default: False .*")),
-                () -> transcript(session));
-        assertTrue(modifications.stream().anyMatch(m -> m.matches("\\+header(\\[\\d+])? Authentication-Results: .*")),
+        assertTrue(modifications.stream().anyMatch(m -> m.matches("(?s)\\+header(\\[\\d+])? X-Spamd-Result: default: False .*")),
                 () -> transcript(session));
     }
 
@@ -93,6 +92,18 @@ class RspamdIT {
 
         CommandResult dot = session.byRequest("dot");
         assertTrue(dot.describedModifications().contains("~header[1] Subject: ***SPAM*** Cheap watches"),
+                () -> transcript(session));
+    }
+
+    @Test
+    @Disabled("pending issue 13 item 4: rspamd adds X-Spam with CHANGE_HDR of instance 1, which smtps cannot apply"
+            + " to a missing header; Sendmail adds the header")
+    void addHeaderActionAddsRspamdsSpamHeader() {
+        SessionResult session = play(exampleConfig(), session("add-header", "Cheap pills",
+                "Buy now.\n" + GTUBE_ADD_HEADER));
+
+        CommandResult dot = session.byRequest("dot");
+        assertTrue(dot.describedModifications().stream().anyMatch(m -> m.matches("\\+header(\\[\\d+])? X-Spam: Yes")),
                 () -> transcript(session));
     }
 
@@ -109,13 +120,14 @@ class RspamdIT {
         String config = exampleConfig().replace("define-macros envfrom (auth_type, auth_authen);", "");
         SessionResult session = play(config, authenticated("no-auth-macros", "alice"));
 
-        String results = authenticationResults(session);
-        assertTrue(!results.contains("smtp.auth="), () -> results + "\n" + transcript(session));
+        List<String> modifications = session.byRequest("dot").describedModifications();
+        assertTrue(modifications.stream().anyMatch(m -> m.contains(" X-Spamd-Result: ")), () -> transcript(session));
+        assertTrue(modifications.stream().noneMatch(m -> m.contains("smtp.auth=")), () -> transcript(session));
     }
 
     private static String authenticationResults(SessionResult session) {
         return session.byRequest("dot").describedModifications().stream()
-                .filter(m -> m.matches("\\+header(\\[\\d+])? Authentication-Results: .*"))
+                .filter(m -> m.matches("(?s)\\+header(\\[\\d+])? Authentication-Results: .*"))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no Authentication-Results\n" + transcript(session)));
     }

@@ -101,7 +101,7 @@ class RspamdOpendkimIT {
                 + RspamdIT.GTUBE + "\n").getBytes(StandardCharsets.US_ASCII));
         SessionResult session = play(session("pair-gtube", message));
 
-        assertFromPmult(session, "dot", ReplyCode.REJECT, "554 5.7.1 " + RspamdPeer.REJECT_TEXT);
+        assertFromPmult(session, "dot", ReplyCode.REJECT, RspamdPeer.GTUBE_REJECT);
         assertEquals(List.of(), session.byRequest("dot").modifications(), () -> transcript(session));
     }
 

@@ -13,8 +13,8 @@ final class RspamdPeer implements AutoCloseable {
 
     static final Path RSPAMD = Path.of("/usr/bin/rspamd");
 
-    /** rspamd's reply text for a reject (the proxy's {@code reject_message}). */
-    static final String REJECT_TEXT = "Spam message rejected";
+    /** rspamd's reply to a message with the GTUBE test string. */
+    static final String GTUBE_REJECT = "554 5.7.1 Gtube pattern";
 
     private final PeerProcess process;
     private final String socketSpec;
