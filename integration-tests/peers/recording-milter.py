@@ -102,7 +102,8 @@ class RecordingMilter(Milter.Base):
         result = Milter.Base.negotiate(self, opts)
         for part in filter(None, os.environ.get("RM_SYMLIST", "").split(";")):
             stage, _, names = part.partition("=")
-            self.setsymlist(SYMLIST_STAGES[stage.strip()], *names.split())
+            # straight to the C module: Milter.Base.setsymlist of python3-milter 1.0.5 passes bytes, which it refuses
+            self._ctx.setsymlist(SYMLIST_STAGES[stage.strip()], " ".join(names.split()))
         self.record("negotiate", [hex(opts[0]), hex(opts[1])], "continue", macros=False)
         # a kept connection starts its next session without negotiating: it is marked new below
         with _lock:
