@@ -75,6 +75,29 @@ final class DkimKey {
         }
     }
 
+    /**
+     * Verifies {@code message} (exact bytes) with dkimpy (Debian's python3-dkim) through
+     * {@code peers/dkim-verify.py}: a DKIM implementation that shares nothing with OpenDKIM, so a
+     * header OpenDKIM rebuilt differently from the bytes smtps delivers shows. Returns its output,
+     * whose last line is {@code pass} or {@code fail}.
+     */
+    String verifyWithDkimpy(byte[] message) {
+        // the package directory: requireInstalled takes what it can enter or run
+        PeerProcess.requireInstalled(Path.of("/usr/lib/python3/dist-packages/dkim"), "python3-dkim");
+        try {
+            Path file = Files.createTempFile(dir, "message-", ".eml");
+            Files.write(file, message);
+            try {
+                return PeerProcess.run(List.of(PeerProcess.peersDirectory().resolve("dkim-verify.py").toString(),
+                        testPublicKeys().toString(), file.toString()), Map.of());
+            } catch (IllegalStateException failed) {
+                return failed.getMessage();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The settings a verifying opendkim needs for this key (no DNS). */
     String verifierSettings() {
         return """
