@@ -1,6 +1,7 @@
 package org.pmult.server.hostile;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
@@ -17,10 +18,12 @@ import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.server.session.SessionLogContext;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +31,13 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Milter client's warnings — a timeout, a protocol error, each applying the default action —
  * carry the MeTA1 session id and, once seen, the Message-ID in the MDC, although they are logged
- * from the Milter connection's events (a timer, a reply) and two sessions share one event loop.
+ * from the Milter connection's events (a timer, a reply) and two sessions share one event loop. At
+ * TRACE the transcript shows both protocols, one decoded message per line, under the session id.
  */
 class SessionLogContextTest {
 
@@ -109,5 +114,45 @@ class SessionLogContextTest {
                     () -> "every warning here is about a session: " + warning);
         }
         assertNull(MDC.get(SessionLogContext.SESSION), "nothing leaks into the test's thread");
+    }
+
+    @Test
+    void traceGivesTheDecodedTranscriptOfBothSidesOneLineEachWithTheSession() throws Exception {
+        Logger transcript = (Logger) LoggerFactory.getLogger("org.pmult.transcript");
+        Level before = transcript.getLevel();
+        transcript.setLevel(Level.TRACE); // what --debug trace does for all of org.pmult
+        try {
+            meta1.expect(ReplyCode.CONTINUE, Meta1Client.connect("TRACE1"));
+        } finally {
+            transcript.setLevel(before);
+        }
+
+        List<String> lines = logs.events(Level.TRACE).stream()
+                .map(e -> e.getMDCPropertyMap().get(SessionLogContext.SESSION) + " " + e.getLoggerName() + ": "
+                        + e.getFormattedMessage())
+                .toList();
+        List<String> expected = List.of(
+                "TRACE1 org.pmult.transcript.pmilter: pmilter ", "<- Connect[seid=TRACE1, ",
+                "TRACE1 org.pmult.transcript.milter: milter \"" + CLIENT + "\" (", "-> Connect[hostname=good.example",
+                "TRACE1 org.pmult.transcript.milter: milter \"" + CLIENT + "\" (", "<- Continue",
+                "TRACE1 org.pmult.transcript.pmilter: pmilter ", "-> Reply[seid=TRACE1, code=CONTINUE");
+        int at = 0;
+        for (int i = 0; i < expected.size(); i += 2) {
+            String start = expected.get(i);
+            String fragment = expected.get(i + 1);
+            int from = at;
+            at = indexOf(lines, from, start, fragment);
+            assertTrue(at >= 0, "expected after line " + from + ": " + start + "…" + fragment + " in " + lines);
+            at++;
+        }
+    }
+
+    private static int indexOf(List<String> lines, int from, String start, String fragment) {
+        for (int i = from; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start) && lines.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

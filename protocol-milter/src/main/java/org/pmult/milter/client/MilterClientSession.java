@@ -498,6 +498,7 @@ public final class MilterClientSession {
         MilterCommand command = step.nextCommand();
         Object message = command;
         if (withMacros && !step.macros.isEmpty()) {
+            MilterTranscript.sent(peer, macrosCommand(step));
             if (command instanceof MilterCommand.Body) {
                 ch.write(macrosCommand(step)).addListener((ChannelFutureListener) f -> onWritten(f, step, false));
             } else {
@@ -510,6 +511,7 @@ public final class MilterClientSession {
                 }
             }
         }
+        MilterTranscript.sent(peer, command);
         quitNcSent = false;
         sentAtNanos = System.nanoTime();
         ChannelFuture written = ch.writeAndFlush(message);
@@ -562,6 +564,7 @@ public final class MilterClientSession {
             ReferenceCountUtil.release(reply);
             return;
         }
+        MilterTranscript.received(peer, reply);
         Step step = inFlight;
         if (step == null || !awaitsReply(step)) {
             ReferenceCountUtil.release(reply);
@@ -789,6 +792,7 @@ public final class MilterClientSession {
         Arrays.fill(macrosCommands, null); // the holders belong to the session that ended
         inFlight = step;
         quitNcSent = true;
+        MilterTranscript.sent(peer, MilterCommand.QUIT_NEW_CONNECTION);
         ChannelFuture written = channel.writeAndFlush(MilterCommand.QUIT_NEW_CONNECTION);
         if (!written.isDone()) {
             Duration timeout = settings.writeTimeout();
@@ -837,6 +841,7 @@ public final class MilterClientSession {
         } else {
             if (ch.isActive() && before != MilterClientState.CONNECTING) {
                 LOG.debug("{}: sending SMFIC_QUIT", peer);
+                MilterTranscript.sent(peer, MilterCommand.QUIT);
                 ChannelFuture quit = ch.writeAndFlush(MilterCommand.QUIT);
                 quit.addListener(ChannelFutureListener.CLOSE);
                 if (!quit.isDone()) {

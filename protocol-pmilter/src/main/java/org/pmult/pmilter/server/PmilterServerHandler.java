@@ -108,25 +108,29 @@ public final class PmilterServerHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (request instanceof PmilterRequest.Negotiate offer) {
-            negotiate(ctx, offer);
-        } else if (request instanceof PmilterRequest.Ping) {
-            write(new PmilterResponse.PingReply());
-        } else if (request instanceof PmilterRequest.UnknownCommand unknown) {
-            String previous = enterSession(unknown.seid());
-            try {
+        String previous = enterSession(seidOf(request));
+        try {
+            PmilterTranscript.received(channel, request);
+            if (request instanceof PmilterRequest.Negotiate offer) {
+                negotiate(ctx, offer);
+            } else if (request instanceof PmilterRequest.Ping) {
+                write(new PmilterResponse.PingReply());
+            } else if (request instanceof PmilterRequest.UnknownCommand unknown) {
                 unknownCommand(unknown);
-            } finally {
-                leaveSession(previous);
-            }
-        } else if (request instanceof PmilterRequest.SessionRequest sessionRequest) {
-            String previous = enterSession(sessionRequest.seid());
-            try {
+            } else if (request instanceof PmilterRequest.SessionRequest sessionRequest) {
                 sessionCommand(sessionRequest);
-            } finally {
-                leaveSession(previous);
             }
+        } finally {
+            leaveSession(previous);
         }
+    }
+
+    /** The SEID a request belongs to, or {@code null} for connection-level requests. */
+    private static String seidOf(PmilterRequest request) {
+        if (request instanceof PmilterRequest.SessionRequest sessionRequest) {
+            return sessionRequest.seid();
+        }
+        return request instanceof PmilterRequest.UnknownCommand unknown ? unknown.seid() : null;
     }
 
     private void negotiate(ChannelHandlerContext ctx, PmilterRequest.Negotiate offer) {
@@ -274,6 +278,7 @@ public final class PmilterServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(PmilterResponse response) {
+        PmilterTranscript.sent(channel, response);
         channel.writeAndFlush(response).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     }
 
