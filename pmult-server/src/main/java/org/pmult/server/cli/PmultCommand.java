@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
         description = {
                 "MeTA1 pmilter to Sendmail Milter multiplexer.",
                 "Without --config reads /etc/pmult/pmult.conf if it exists, else runs on the built-in"
-                        + " defaults (listen inet://127.0.0.1:3333, no clients)."})
+                        + " defaults (listen inet://127.0.0.1:3333) with mailfromd's default socket"
+                        + " unix:/var/lib/mailfromd/mailfrom as client if it exists, else no clients."})
 public final class PmultCommand implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
@@ -65,6 +66,11 @@ public final class PmultCommand implements Callable<Integer> {
                     + " Overrides the debug statement.")
     String debug;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            converter = LogFormatConverter.class,
+            description = "text (default: as logback.xml says) or json (one JSON object per line, for log shippers).")
+    LogFormat logFormat = LogFormat.TEXT;
+
     @Option(names = "--url", paramLabel = "URL",
             description = "Listen on URL instead of the configured listen sockets (repeatable), like GNU pmult's --url.")
     List<String> urls = new ArrayList<>();
@@ -74,10 +80,11 @@ public final class PmultCommand implements Callable<Integer> {
     boolean configTest;
 
     private final Path defaultConfig;
+    private final Path mailfromdSocket;
     private final DaemonLauncher launcher;
 
     public PmultCommand() {
-        this(ConfigLoader.DEFAULT_CONFIG, PmultDaemon::run);
+        this(ConfigLoader.DEFAULT_CONFIG, ConfigLoader.MAILFROMD_DEFAULT_SOCKET, PmultDaemon::run);
     }
 
     /**
@@ -85,7 +92,17 @@ public final class PmultCommand implements Callable<Integer> {
      * @param launcher      starts the daemon
      */
     public PmultCommand(Path defaultConfig, DaemonLauncher launcher) {
+        this(defaultConfig, ConfigLoader.MAILFROMD_DEFAULT_SOCKET, launcher);
+    }
+
+    /**
+     * @param defaultConfig   read when no {@code --config} is given, if it exists
+     * @param mailfromdSocket without any configuration file, the client if this socket exists
+     * @param launcher        starts the daemon
+     */
+    public PmultCommand(Path defaultConfig, Path mailfromdSocket, DaemonLauncher launcher) {
         this.defaultConfig = Objects.requireNonNull(defaultConfig, "defaultConfig");
+        this.mailfromdSocket = Objects.requireNonNull(mailfromdSocket, "mailfromdSocket");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
     }
 
@@ -116,6 +133,7 @@ public final class PmultCommand implements Callable<Integer> {
             out.flush();
             return EXIT_OK;
         }
+        logFormat.apply();
         LogLevels.apply(debugOverride.orElse(loaded.config().debug()));
         ConfigLoader.logNotes(loaded);
         try {
@@ -130,7 +148,7 @@ public final class PmultCommand implements Callable<Integer> {
 
     /** The configuration a subcommand works on: its own {@code --config}, else pmult's default. */
     LoadedConfig loadConfig(Optional<Path> explicit) {
-        return ConfigLoader.readStartupConfig(explicit, defaultConfig);
+        return ConfigLoader.readStartupConfig(explicit, defaultConfig, mailfromdSocket);
     }
 
     /** Replaces the listen sockets with {@code --url} addresses, if any. */
@@ -161,6 +179,18 @@ public final class PmultCommand implements Callable<Integer> {
             return Optional.of(DebugSpec.parse(debug));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--debug", e.getMessage());
+        }
+    }
+
+    /** {@code --log-format}: {@code text} or {@code json}, in any case. */
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("unknown log format \"" + value + "\" (expected: text or json)");
+            }
         }
     }
 

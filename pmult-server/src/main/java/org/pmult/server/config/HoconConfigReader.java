@@ -69,6 +69,13 @@ final class HoconConfigReader {
         return bind(ConfigFactory.empty(), Optional.empty(), ConfigFormat.BUILTIN);
     }
 
+    /** The built-in defaults plus one client {@code name} at {@code url} with the default client settings. */
+    static LoadedConfig builtinWithClient(String name, String url) {
+        Config client = ConfigFactory.empty().withValue(ROOT + ".clients." + name + ".url",
+                com.typesafe.config.ConfigValueFactory.fromAnyRef(url, "mailfromd's default socket"));
+        return bind(client, Optional.empty(), ConfigFormat.BUILTIN);
+    }
+
     /** Validates {@code user} against the reference, merges and binds it. */
     static LoadedConfig bind(Config user, Optional<Path> source, ConfigFormat format) {
         Config reference = reference();

@@ -16,7 +16,7 @@ class Meta1ConfigCommandTest {
     Path dir;
 
     private PmultCommand command() {
-        return new PmultCommand(dir.resolve("absent.conf"), (config, file, debug) -> 0);
+        return new PmultCommand(dir.resolve("absent.conf"), dir.resolve("no-mailfromd"), (config, file, debug) -> 0);
     }
 
     private Path write(String text) throws IOException {

@@ -6,6 +6,9 @@ import org.pmult.server.config.DebugSpec;
 import org.pmult.server.config.PmultConfig;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PmultCommandTest {
@@ -27,7 +31,7 @@ class PmultCommandTest {
     private final List<Launch> launches = new ArrayList<>();
 
     private PmultCommand command() {
-        return new PmultCommand(dir.resolve("etc-pmult.conf"), (config, file, debug) -> {
+        return new PmultCommand(dir.resolve("etc-pmult.conf"), dir.resolve("no-mailfromd"), (config, file, debug) -> {
             launches.add(new Launch(config, file, debug));
             return 0;
         });
@@ -126,6 +130,41 @@ class PmultCommandTest {
     }
 
     @Test
+    void withoutAnyFileRunsWithMailfromdsDefaultSocketAsClientWhenItExists() throws IOException {
+        Path socketPath = dir.resolve("no-mailfromd"); // the path command() passes, now with a socket
+        try (ServerSocketChannel mailfromd = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            mailfromd.bind(UnixDomainSocketAddress.of(socketPath));
+
+            CliRun check = CliRun.of(command(), "--config-test");
+            CliRun run = CliRun.of(command());
+
+            assertEquals(0, check.exitCode(), check.err());
+            assertTrue(check.out().contains("client \"mailfromd\": unix://" + socketPath), check.out());
+            assertTrue(check.out().contains("mailfromd's default socket unix:" + socketPath + " as client \"mailfromd\""),
+                    check.out());
+            assertFalse(check.out().contains("no clients configured"), check.out());
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(List.of("mailfromd"), launches.get(0).config().clients().stream().map(c -> c.name()).toList());
+            assertEquals(Optional.empty(), launches.get(0).file());
+        } finally {
+            Files.deleteIfExists(socketPath);
+            LogLevels.reset();
+        }
+    }
+
+    @Test
+    void logFormatIsTextOrJson() {
+        assertEquals(LogFormat.JSON, new PmultCommand.LogFormatConverter().convert("JSON"));
+        assertEquals(LogFormat.TEXT, new PmultCommand.LogFormatConverter().convert("text"));
+
+        CliRun run = CliRun.of(command(), "--log-format", "xml");
+
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("unknown log format \"xml\" (expected: text or json)"), run.err());
+        assertTrue(launches.isEmpty());
+    }
+
+    @Test
     void urlReplacesTheListenSockets() throws IOException {
         Path file = write("pmult.conf", "listen inet://127.0.0.1:3333;\nlisten unix:///run/p.sock;\n");
         CliRun run = CliRun.of(command(), "--config", file.toString(), "--url", "inet:4000@127.0.0.1", "--url", "/run/q.sock");
@@ -150,7 +189,7 @@ class PmultCommandTest {
 
     @Test
     void reportsADaemonFailureWithExitCode1() {
-        PmultCommand failing = new PmultCommand(dir.resolve("none.conf"), (config, file, debug) -> {
+        PmultCommand failing = new PmultCommand(dir.resolve("none.conf"), dir.resolve("no-mailfromd"), (config, file, debug) -> {
             throw new IllegalStateException("cannot bind inet://127.0.0.1:3333: address in use");
         });
         CliRun run = CliRun.of(failing);

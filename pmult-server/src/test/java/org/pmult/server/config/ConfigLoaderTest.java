@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,17 +53,51 @@ class ConfigLoaderTest {
         Path defaultFile = dir.resolve("pmult.conf");
         Path explicit = Files.writeString(dir.resolve("other.conf"), "listen inet://127.0.0.1:5555;");
 
-        assertEquals(ConfigFormat.BUILTIN, ConfigLoader.readStartupConfig(Optional.empty(), defaultFile).format());
+        assertEquals(ConfigFormat.BUILTIN, ConfigLoader.readStartupConfig(Optional.empty(), defaultFile, dir.resolve("no-mailfromd")).format());
 
         Files.writeString(defaultFile, "listen inet://127.0.0.1:4444;");
-        LoadedConfig fromDefault = ConfigLoader.readStartupConfig(Optional.empty(), defaultFile);
+        LoadedConfig fromDefault = ConfigLoader.readStartupConfig(Optional.empty(), defaultFile, dir.resolve("no-mailfromd"));
         assertEquals(Optional.of(defaultFile), fromDefault.source());
         assertEquals("inet://127.0.0.1:4444", fromDefault.config().listen().get(0).endpoint().toString());
 
-        LoadedConfig fromExplicit = ConfigLoader.readStartupConfig(Optional.of(explicit), defaultFile);
+        LoadedConfig fromExplicit = ConfigLoader.readStartupConfig(Optional.of(explicit), defaultFile, dir.resolve("no-mailfromd"));
         assertEquals("inet://127.0.0.1:5555", fromExplicit.config().listen().get(0).endpoint().toString());
 
-        assertThrows(ConfigException.class, () -> ConfigLoader.readStartupConfig(Optional.of(dir.resolve("missing.conf")), defaultFile));
+        assertThrows(ConfigException.class, () -> ConfigLoader.readStartupConfig(Optional.of(dir.resolve("missing.conf")), defaultFile, dir.resolve("no-mailfromd")));
+    }
+
+    @Test
+    void withoutAFileMailfromdsDefaultSocketBecomesTheClientIfItExists() throws IOException {
+        Path absent = dir.resolve("pmult.conf");
+        Path socketPath = dir.resolve("mailfrom");
+        assertEquals(List.of(), ConfigLoader.readStartupConfig(Optional.empty(), absent, socketPath).config().clients(),
+                "no socket: no clients, as before");
+        Files.writeString(socketPath, "not a socket");
+        assertEquals(List.of(), ConfigLoader.readStartupConfig(Optional.empty(), absent, socketPath).config().clients(),
+                "a regular file is no mailfromd");
+        Files.delete(socketPath);
+
+        try (ServerSocketChannel mailfromd = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            mailfromd.bind(UnixDomainSocketAddress.of(socketPath));
+            LoadedConfig loaded = ConfigLoader.readStartupConfig(Optional.empty(), absent, socketPath);
+
+            assertEquals(ConfigFormat.BUILTIN, loaded.format());
+            assertEquals(1, loaded.config().clients().size());
+            assertEquals("mailfromd", loaded.config().clients().get(0).name());
+            assertEquals("unix://" + socketPath, loaded.config().clients().get(0).url().toString());
+            assertEquals(PmultConfig.defaults().listen(), loaded.config().listen());
+            assertEquals(List.of(ConfigNote.info("no configuration file; using the built-in defaults (listen inet://127.0.0.1:3333)"
+                    + " and mailfromd's default socket unix:" + socketPath + " as client \"mailfromd\""
+                    + " (write /etc/pmult/pmult.conf to choose other milters)")), loaded.notes());
+        } finally {
+            Files.deleteIfExists(socketPath);
+        }
+    }
+
+    @Test
+    void mailfromdsDefaultSocketIsDebiansDefault() {
+        // mailfromd --show-defaults: "statedir:/var/lib/mailfromd", "socket:mailfrom"
+        assertEquals(Path.of("/var/lib/mailfromd/mailfrom"), ConfigLoader.MAILFROMD_DEFAULT_SOCKET);
     }
 
     @Test
