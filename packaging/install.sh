@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs pmult on a systemd host: the jar, the unit, the default configuration and the system
-# user. Safe to run again (upgrades the jar and unit, never overwrites edited configuration) and
+# user, and pmult-sim (the MeTA1 simulator) to check the deployment. Safe to run again (upgrades the jar and unit, never overwrites edited configuration) and
 # starts nothing unless --enable or --start is given. See docs/operations.md.
 set -eu
 
@@ -10,6 +10,8 @@ Usage: install.sh [OPTIONS]
 
   --jar PATH      the runnable jar to install (default: pmult-server/target/pmult.jar next to
                   this script's directory; build it with `mvn -B -DskipTests package`)
+  --sim-jar PATH  the pmult-sim jar to install beside it (default: pmult-sim/target/pmult-sim.jar,
+                  built by the same command)
   --destdir DIR   install into DIR instead of / (for packaging); creates no user, runs no systemctl
   --no-user       do not create the pmult system user
   --enable        enable pmult.service so it starts at boot (does not start it now)
@@ -18,6 +20,8 @@ Usage: install.sh [OPTIONS]
 
 Installs:
   /usr/share/pmult/pmult.jar                    replaced on every run
+  /usr/share/pmult/pmult-sim.jar                replaced on every run
+  /usr/local/bin/pmult-sim                      runs it (replaced on every run)
   /etc/systemd/system/pmult.service             replaced on every run (local changes: systemctl edit pmult)
   /usr/lib/sysusers.d/pmult.conf                the pmult system user
   /etc/pmult/pmult.conf, /etc/pmult/logback.xml kept if present; the shipped version is written
@@ -29,6 +33,7 @@ USAGE
 
 here=$(cd "$(dirname "$0")" && pwd)
 jar="$here/../pmult-server/target/pmult.jar"
+sim_jar="$here/../pmult-sim/target/pmult-sim.jar"
 destdir=""
 create_user=yes
 enable=no
@@ -37,6 +42,7 @@ start=no
 while [ $# -gt 0 ]; do
     case "$1" in
         --jar) [ $# -ge 2 ] || { echo "install.sh: --jar needs a path" >&2; exit 2; }; jar=$2; shift 2 ;;
+        --sim-jar) [ $# -ge 2 ] || { echo "install.sh: --sim-jar needs a path" >&2; exit 2; }; sim_jar=$2; shift 2 ;;
         --destdir) [ $# -ge 2 ] || { echo "install.sh: --destdir needs a directory" >&2; exit 2; }; destdir=$2; shift 2 ;;
         --no-user) create_user=no; shift ;;
         --enable) enable=yes; shift ;;
@@ -48,6 +54,10 @@ done
 
 if [ ! -f "$jar" ]; then
     echo "install.sh: jar not found: $jar (build it with: mvn -B -DskipTests package, or pass --jar PATH)" >&2
+    exit 1
+fi
+if [ ! -f "$sim_jar" ]; then
+    echo "install.sh: pmult-sim jar not found: $sim_jar (build it with: mvn -B -DskipTests package, or pass --sim-jar PATH)" >&2
     exit 1
 fi
 if [ -z "$destdir" ] && [ "$(id -u)" -ne 0 ]; then
@@ -101,6 +111,8 @@ fi
 
 # 2. The program and the unit.
 install_owned 0644 "$jar" /usr/share/pmult/pmult.jar
+install_owned 0644 "$sim_jar" /usr/share/pmult/pmult-sim.jar
+install_owned 0755 "$here/bin/pmult-sim" /usr/local/bin/pmult-sim
 install_owned 0644 "$here/systemd/pmult.service" /etc/systemd/system/pmult.service
 
 # 3. Configuration: readable by pmult's group, writable by root only.

@@ -29,8 +29,16 @@ class PackagingTest {
     }
 
     private static Run install(Path destdir, Path jar, String... extra) throws Exception {
+        Path simJar = jar.resolveSibling("pmult-sim.jar");
+        if (!Files.exists(simJar)) {
+            Files.writeString(simJar, "not really the simulator");
+        }
+        return install(destdir, jar, simJar, extra);
+    }
+
+    private static Run install(Path destdir, Path jar, Path simJar, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("/bin/sh", PACKAGING.resolve("install.sh").toString(),
-                "--destdir", destdir.toString(), "--jar", jar.toString()));
+                "--destdir", destdir.toString(), "--jar", jar.toString(), "--sim-jar", simJar.toString()));
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
@@ -86,6 +94,10 @@ class PackagingTest {
         assertEquals(0, first.exitCode(), first.output());
         assertTrue(first.output().contains("nothing started"), first.output());
         assertEquals("not really a jar", Files.readString(root.resolve("usr/share/pmult/pmult.jar")));
+        assertEquals("not really the simulator", Files.readString(root.resolve("usr/share/pmult/pmult-sim.jar")),
+                "pmult-sim beside pmult");
+        assertEquals("rwxr-xr-x", mode(root.resolve("usr/local/bin/pmult-sim")));
+        assertTrue(Files.readString(root.resolve("usr/local/bin/pmult-sim")).contains("-jar /usr/share/pmult/pmult-sim.jar \"$@\""));
         for (String file : List.of("etc/systemd/system/pmult.service", "usr/lib/sysusers.d/pmult.conf",
                 "etc/default/pmult", "usr/share/pmult/grafana/pmult-dashboard.json", "usr/share/doc/pmult/operations.md")) {
             assertTrue(Files.isRegularFile(root.resolve(file)), file);
@@ -120,10 +132,13 @@ class PackagingTest {
         Run start = install(temp.resolve("root"), jar, "--start");
         Run missingJar = install(temp.resolve("root"), temp.resolve("missing.jar"));
         Run unknown = install(temp.resolve("root"), jar, "--bogus");
+        Run missingSimJar = install(temp.resolve("root"), jar, temp.resolve("missing-sim.jar"));
 
         assertEquals(2, start.exitCode(), start.output());
         assertEquals(1, missingJar.exitCode(), missingJar.output());
         assertTrue(missingJar.output().contains("jar not found: "), missingJar.output());
+        assertEquals(1, missingSimJar.exitCode(), missingSimJar.output());
+        assertTrue(missingSimJar.output().contains("pmult-sim jar not found: "), missingSimJar.output());
         assertEquals(2, unknown.exitCode(), unknown.output());
         assertTrue(unknown.output().contains("unknown option: --bogus"), unknown.output());
         assertFalse(Files.exists(temp.resolve("root/usr/share/pmult/pmult.jar")), "nothing installed");
