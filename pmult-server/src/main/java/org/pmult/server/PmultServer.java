@@ -176,13 +176,13 @@ public final class PmultServer implements AutoCloseable {
 
     /**
      * Replaces the milter clients and macro settings with those of {@code next}; sessions already
-     * running keep theirs. Listen sockets and limits need a restart (logged when they differ).
-     * Blocking (it probes new clients): call it off the event loops.
+     * running keep theirs. Listen sockets, limits, event loops and the shutdown grace need a restart
+     * (logged when they differ). Blocking (it probes new clients): call it off the event loops.
      */
     public synchronized void reload(PmultConfig next) {
         if (!next.listen().equals(config.listen()) || !next.limits().equals(config.limits())
-                || !next.eventLoops().equals(config.eventLoops())) {
-            LOG.warn("reload: listen sockets, limits and event loops are unchanged until restart");
+                || !next.eventLoops().equals(config.eventLoops()) || !next.shutdownGrace().equals(config.shutdownGrace())) {
+            LOG.warn("reload: listen sockets, limits, event loops and shutdown-grace are unchanged until restart");
         }
         Upstreams previous = upstreams;
         Upstreams replacement = Upstreams.create(next, previous, transport, workers, metrics);

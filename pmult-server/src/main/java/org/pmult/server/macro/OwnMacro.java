@@ -15,7 +15,7 @@ public enum OwnMacro {
     PROTOCOL("r"),
     /** The HELO/EHLO argument. */
     HELO("s"),
-    /** The envelope sender as given, with angle brackets. */
+    /** The envelope sender without its angle brackets ({@code <>} gives the empty string). */
     SENDER("f"),
     MAIL_ADDR("{mail_addr}"),
     MAIL_HOST("{mail_host}"),
