@@ -93,6 +93,9 @@ class RspamdOpendkimIT {
         String verification = key.verifyStandalone(delivered);
         assertTrue(verification.contains("verification (s=pmult, d=example.org, 1024-bit key) succeeded"),
                 () -> verification + "\n--- message:\n" + new String(delivered, StandardCharsets.ISO_8859_1));
+        String dkimpy = key.verifyWithDkimpy(delivered);
+        assertTrue(dkimpy.strip().endsWith("pass"), () -> dkimpy + "\n--- message:\n"
+                + new String(delivered, StandardCharsets.ISO_8859_1));
     }
 
     @Test
