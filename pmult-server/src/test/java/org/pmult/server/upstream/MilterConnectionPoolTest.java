@@ -222,7 +222,8 @@ class MilterConnectionPoolTest {
             leg.close();
             return null;
         });
-        await("session " + name + " ended").atMost(WAIT).until(() -> sessionEnds() == ends + 1);
+        // At least: an idle connection timing out may quit too before a loaded machine polls again.
+        await("session " + name + " ended").atMost(WAIT).until(() -> sessionEnds() >= ends + 1);
         return connectVerdict;
     }
 
