@@ -56,7 +56,7 @@ class SimCommandTest {
     void start() {
         pmilter = ScriptedPmilter.startInet()
                 .on(Command.RCPT, "<blocked@example.net>", Reaction.reply(ReplyCode.REJECT, "550 5.1.1 No such user"))
-                .on(Command.DOT, Reaction.continueWith(new PmilterModification.AddHeader("X-Foo", "bar")));
+                .on(Command.DOT, Reaction.continueWith(new PmilterModification.AddHeader("X-Foo", " bar")));
     }
 
     @AfterEach

@@ -9,7 +9,10 @@ import io.netty.buffer.ByteBuf;
  */
 sealed interface MessageEvent {
 
-    /** One header with its name and unfolded-as-received value (leading white space removed). */
+    /**
+     * One header: its name, and its value as received after the colon (leading white space and
+     * folding kept, folded lines joined by LF), both octet strings.
+     */
     record Header(String name, String value) implements MessageEvent {
     }
 

@@ -1,8 +1,8 @@
 package org.pmult.server.session;
 
 import io.netty.buffer.ByteBuf;
+import org.pmult.milter.codec.CStrings;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -11,8 +11,12 @@ import java.util.List;
  * chunks of at most {@value #MAX_BODY_CHUNK} bytes. Incremental: a chunk may end anywhere, even
  * inside a CRLF. Every buffered byte is bounded by {@code maxHeaderBytes}.
  *
- * <p>Header names and values are decoded as UTF-8, the charset the Milter codec writes. A line in the header block without a colon ends the header block and starts the body,
- * as Sendmail does.
+ * <p>Header names and values are octet strings (one char per byte, as the Milter codec writes
+ * them), so 8-bit bytes reach the milter unchanged. The value is everything after the colon as
+ * received, leading white space included: whether one space goes is the milter leg's rule (it
+ * depends on SMFIP_HDR_LEADSPC). Folded lines are joined with a bare LF, as Sendmail and Postfix send
+ * them. A line in the header block without a colon ends the header block and starts the body, as
+ * Sendmail does.
  */
 final class MessageSplitter {
 
@@ -124,38 +128,27 @@ final class MessageSplitter {
             line.setLength(0);
             return;
         }
-        pendingName = line.substring(0, colon).stripTrailing();
-        int valueStart = colon + 1;
-        while (valueStart < line.length() && (line.charAt(valueStart) == ' ' || line.charAt(valueStart) == '\t')) {
-            valueStart++;
+        // White space between the name and the colon is not part of the name (Postfix's is_header).
+        int nameEnd = colon;
+        while (nameEnd > 0 && (line.charAt(nameEnd - 1) == ' ' || line.charAt(nameEnd - 1) == '\t')) {
+            nameEnd--;
         }
+        pendingName = line.substring(0, nameEnd);
+        int valueStart = colon + 1;
         pendingValue = new StringBuilder(line.length() - valueStart + 16).append(line, valueStart, line.length());
         line.setLength(0);
     }
 
     private void flushPending(List<MessageEvent> out) {
         if (pendingName != null) {
-            out.add(new MessageEvent.Header(utf8(pendingName), utf8(pendingValue.toString())));
+            out.add(new MessageEvent.Header(pendingName, pendingValue.toString()));
             pendingName = null;
             pendingValue = null;
         }
     }
 
-    /**
-     * Header octets were collected one char per byte; the Milter codec writes strings as UTF-8, so
-     * decode them as UTF-8 here (8-bit bytes that are not UTF-8 reach the milter as U+FFFD).
-     */
-    private static String utf8(String octets) {
-        for (int i = 0; i < octets.length(); i++) {
-            if (octets.charAt(i) >= 0x80) {
-                return new String(octets.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-            }
-        }
-        return octets;
-    }
-
     private static void emitBody(String text, List<MessageEvent> out) {
-        out.add(new MessageEvent.BodyChunk(io.netty.buffer.Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)));
+        out.add(new MessageEvent.BodyChunk(io.netty.buffer.Unpooled.copiedBuffer(text, CStrings.OCTETS)));
     }
 
     private static void sliceBody(ByteBuf chunk, int from, int end, List<MessageEvent> out) {

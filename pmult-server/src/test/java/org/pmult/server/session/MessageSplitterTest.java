@@ -3,11 +3,14 @@ package org.pmult.server.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import org.pmult.milter.codec.CStrings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,10 +29,10 @@ class MessageSplitterTest {
     void splitsHeadersEndOfHeadersAndBody() {
         List<String> steps = run(MESSAGE, MESSAGE.length());
         assertEquals(List.of(
-                "H From=a@b.example",
-                "H Subject=folded\n\tsecond line",
+                "H From= a@b.example",
+                "H Subject= folded\n\tsecond line",
                 "H X-Empty=",
-                "H Message-ID=<1@b.example>",
+                "H Message-ID= <1@b.example>",
                 "EOH",
                 "B Body line 1\r\nSubject: not a header in the body\r\n"), steps);
     }
@@ -44,26 +47,35 @@ class MessageSplitterTest {
 
     @Test
     void endsTheHeaderBlockAtALineWithoutColon() {
-        assertEquals(List.of("H A=1", "EOH", "B no colon here\r\nrest\r\n"),
+        assertEquals(List.of("H A= 1", "EOH", "B no colon here\r\nrest\r\n"),
                 merged(run("A: 1\r\nno colon here\r\nrest\r\n", 3)));
     }
 
     @Test
     void finishesAHeaderBlockWithNoBlankLineAtDot() {
-        assertEquals(List.of("H Subject=only headers", "EOH"), run("Subject: only headers\r\n", 5));
-        assertEquals(List.of("H Subject=no newline", "EOH"), run("Subject: no newline", 4));
+        assertEquals(List.of("H Subject= only headers", "EOH"), run("Subject: only headers\r\n", 5));
+        assertEquals(List.of("H Subject= no newline", "EOH"), run("Subject: no newline", 4));
     }
 
     @Test
-    void decodesUtf8HeaderValues() {
-        byte[] raw = "X-8bit: caf\u00e9\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+    void keepsWhatFollowsTheColonAsReceivedWhiteSpaceAndAll() {
+        assertEquals(List.of("H A=x", "H B= x", "H C=\tx", "H D=  x", "H E= \tx ", "H F=", "H G= ", "H Name= v", "EOH"),
+                run("A:x\r\nB: x\r\nC:\tx\r\nD:  x\r\nE: \tx \r\nF:\r\nG: \r\nName \t: v\r\n\r\n", 7),
+                "white space before the colon is no part of the name");
+    }
+
+    @Test
+    void passesEightBitHeaderBytesUnchanged() {
+        byte[] raw = {'S', 'u', 'b', 'j', 'e', 'c', 't', ':', ' ', 'c', 'a', 'f', (byte) 0xE9, ' ', (byte) 0xC3, (byte) 0xA9,
+                ' ', (byte) 0xFF, '\r', '\n', '\r', '\n'};
         MessageSplitter splitter = new MessageSplitter(1024);
         List<MessageEvent> out = new ArrayList<>();
         ByteBuf chunk = Unpooled.wrappedBuffer(raw);
         splitter.feed(chunk, out);
         chunk.release();
         MessageEvent.Header header = (MessageEvent.Header) out.get(0);
-        assertEquals("caf\u00e9", header.value());
+        assertArrayEquals(Arrays.copyOfRange(raw, 8, 18), header.value().getBytes(CStrings.OCTETS),
+                "Latin-1 \u00e9, UTF-8 \u00e9 and 0xFF, byte for byte");
     }
 
     @Test

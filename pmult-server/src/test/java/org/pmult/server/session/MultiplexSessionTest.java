@@ -104,7 +104,7 @@ class MultiplexSessionTest {
         assertEquals(ReplyCode.CONTINUE, dot.code());
         assertEquals(List.of(new PmilterModification.AddHeader("X-Scanned", "yes")), dot.modifications());
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
-                "header Subject=hi", "header Message-ID=<m1@example>", "eoh", "body hello\r\n", "eom"), milter.calls);
+                "header Subject= hi", "header Message-ID= <m1@example>", "eoh", "body hello\r\n", "eom"), milter.calls);
     }
 
     @Test

@@ -14,13 +14,14 @@ import org.pmult.pmilter.codec.PmilterModification;
  * sender) do not touch the message and are ignored here.
  *
  * <p>Bytes are kept as they are: unchanged header fields and the body go out byte for byte, and a
- * header written from a modification is {@code NAME ": " VALUE CRLF} with the value's bytes as
- * received from the pmilter; a changed field keeps the name it had.
+ * header written from a modification is {@code NAME ":" VALUE CRLF} with the value's bytes as
+ * received from the pmilter (MOD_VALUE carries the space after the colon); a changed field keeps the
+ * name it had.
  */
 public final class MessageEditor {
 
     private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] COLON_SPACE = {':', ' '};
+    private static final byte[] COLON = {':'};
 
     private MessageEditor() {
     }
@@ -69,7 +70,7 @@ public final class MessageEditor {
         static Field of(String name, String value) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
-            out.writeBytes(COLON_SPACE);
+            out.writeBytes(COLON);
             out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
             out.writeBytes(CRLF);
             return new Field(name, out.toByteArray());

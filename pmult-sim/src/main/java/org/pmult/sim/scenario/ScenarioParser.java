@@ -4,12 +4,12 @@ import io.netty.util.NetUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 
@@ -57,7 +57,8 @@ public final class ScenarioParser {
     public static Scenario parse(Path file) throws ScenarioException {
         byte[] bytes = readBounded(file, file.toString(), "scenario");
         Path parent = file.toAbsolutePath().getParent();
-        return parse(file.toString(), new String(bytes, StandardCharsets.UTF_8), parent == null ? Path.of(".") : parent);
+        // Octets, one char per byte: envelope strings and message lines reach pmult as the file has them.
+        return parse(file.toString(), new String(bytes, PmilterCodes.STRING_CHARSET), parent == null ? Path.of(".") : parent);
     }
 
     /**
@@ -239,7 +240,7 @@ public final class ScenarioParser {
                 return content.toByteArray();
             }
             String unstuffed = line.startsWith(".") ? line.substring(1) : line;
-            content.writeBytes(unstuffed.getBytes(StandardCharsets.UTF_8));
+            content.writeBytes(unstuffed.getBytes(PmilterCodes.STRING_CHARSET));
             content.write('\r');
             content.write('\n');
         }

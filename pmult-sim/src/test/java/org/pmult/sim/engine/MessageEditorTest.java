@@ -29,35 +29,41 @@ class MessageEditorTest {
     }
 
     @Test
-    void addAppendsAfterTheLastFieldWithOneSpaceAfterTheColon() {
+    void addAppendsAfterTheLastFieldWithTheValueRightAfterTheColon() {
         assertEquals(RECEIVED.replace("x-tag: two\r\n", "x-tag: two\r\nX-Added: v=1;\r\n\tmore\r\n"),
-                edit(RECEIVED, new AddHeader("X-Added", "v=1;\r\n\tmore")));
+                edit(RECEIVED, new AddHeader("X-Added", " v=1;\r\n\tmore")));
     }
 
     @Test
     void insertCountsFieldsFromTheTopAndClampsAtTheEnd() {
-        assertEquals("DKIM-Signature: sig\r\n" + RECEIVED, edit(RECEIVED, new InsertHeader(0, "DKIM-Signature", "sig")));
-        assertEquals(RECEIVED.replace("X-Tag: one", "A: 1\r\nX-Tag: one"), edit(RECEIVED, new InsertHeader(2, "A", "1")));
-        assertEquals(RECEIVED.replace("\r\n\r\n", "\r\nZ: last\r\n\r\n"), edit(RECEIVED, new InsertHeader(99, "Z", "last")));
+        assertEquals("DKIM-Signature: sig\r\n" + RECEIVED, edit(RECEIVED, new InsertHeader(0, "DKIM-Signature", " sig")));
+        assertEquals(RECEIVED.replace("X-Tag: one", "A: 1\r\nX-Tag: one"), edit(RECEIVED, new InsertHeader(2, "A", " 1")));
+        assertEquals(RECEIVED.replace("\r\n\r\n", "\r\nZ: last\r\n\r\n"), edit(RECEIVED, new InsertHeader(99, "Z", " last")));
     }
 
     @Test
     void changeFindsTheInstanceByNameInAnyCaseKeepsItsNameAndAnEmptyValueDeletes() {
-        assertEquals(RECEIVED.replace("x-tag: two", "x-tag: 2"), edit(RECEIVED, new ChangeHeader(2, "X-TAG", "2")));
+        assertEquals(RECEIVED.replace("x-tag: two", "x-tag: 2"), edit(RECEIVED, new ChangeHeader(2, "X-TAG", " 2")));
         assertEquals(RECEIVED.replace("X-Tag: one\r\n", ""), edit(RECEIVED, new ChangeHeader(1, "x-tag", "")));
         assertEquals(RECEIVED.replace("Subject:\tfolded\r\n continued\r\n", "Subject: new\r\n"),
-                edit(RECEIVED, new ChangeHeader(1, "subject", "new")));
+                edit(RECEIVED, new ChangeHeader(1, "subject", " new")));
+    }
+
+    @Test
+    void aValueWithoutLeadingSpaceOrWithATabIsWrittenExactly() {
+        assertEquals("A:tight\r\nB:\ttab\r\n" + RECEIVED,
+                edit(RECEIVED, new InsertHeader(0, "A", "tight"), new InsertHeader(1, "B", "\ttab")));
     }
 
     @Test
     void changeOfAMissingInstanceChangesNothing() {
-        assertEquals(RECEIVED, edit(RECEIVED, new ChangeHeader(3, "X-Tag", "three")));
+        assertEquals(RECEIVED, edit(RECEIVED, new ChangeHeader(3, "X-Tag", " three")));
     }
 
     @Test
     void modificationsApplyInOrderToTheEditedHeader() {
         assertEquals(RECEIVED.replace("X-Tag: one\r\n", "").replace("x-tag: two", "x-tag: 2"),
-                edit(RECEIVED, new ChangeHeader(1, "X-Tag", ""), new ChangeHeader(1, "X-Tag", "2")));
+                edit(RECEIVED, new ChangeHeader(1, "X-Tag", ""), new ChangeHeader(1, "X-Tag", " 2")));
     }
 
     @Test
@@ -72,7 +78,7 @@ class MessageEditorTest {
         byte[] received = {'S', ':', ' ', (byte) 0xE9, '\r', '\n', '\r', '\n', (byte) 0xFF, '\r', '\n'};
         byte[] expected = {'A', ':', ' ', 'b', '\r', '\n', 'S', ':', ' ', (byte) 0xE9, '\r', '\n', '\r', '\n',
                 (byte) 0xFF, '\r', '\n'};
-        assertArrayEquals(expected, MessageEditor.apply(received, List.of(new InsertHeader(0, "A", "b"))));
+        assertArrayEquals(expected, MessageEditor.apply(received, List.of(new InsertHeader(0, "A", " b"))));
     }
 
     private static String edit(String received, PmilterModification... modifications) {

@@ -36,7 +36,7 @@ class SimulatorConcurrencyTest {
                         ? new Reaction.Later(Reaction.reply(ReplyCode.REJECT, "550 5.7.1 not for " + r.seid()),
                         Duration.ofMillis(2L * (sessions - number(r.seid())))) : null)
                 .on(r -> r.command() == Command.DOT ? Reaction.continueWith(
-                        new PmilterModification.AddHeader("X-Session", r.seid())) : null);
+                        new PmilterModification.AddHeader("X-Session", " " + r.seid())) : null);
              Meta1Simulator simulator = simulator(pmilter.address(), FailurePolicy.ABORT, Duration.ofSeconds(10))) {
 
             SimulationReport report = run(simulator, new Scenario("test", scripts), new RunOptions(10, 1));

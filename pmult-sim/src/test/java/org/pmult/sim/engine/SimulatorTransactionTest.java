@@ -56,7 +56,7 @@ class SimulatorTransactionTest {
     void playsAFullTransactionAndReportsEveryReply() throws Exception {
         try (ScriptedPmilter pmilter = ScriptedPmilter.startInet()
                 .on(Command.RCPT, "<blocked@example.net>", Reaction.reply(ReplyCode.REJECT, "550 5.1.1 No such user"))
-                .on(Command.DOT, Reaction.continueWith(new PmilterModification.AddHeader("X-Scanned", "yes")));
+                .on(Command.DOT, Reaction.continueWith(new PmilterModification.AddHeader("X-Scanned", " yes")));
              Meta1Simulator simulator = simulator(pmilter.address(), FailurePolicy.ABORT, Duration.ofSeconds(10))) {
 
             SimulationReport report = run(simulator, scenario(EXAMPLE));

@@ -169,9 +169,13 @@ public final class MilterClientSession {
         return verdictStep(MilterStage.DATA, macros, MilterCommand.DATA);
     }
 
-    /** SMFIC_HEADER: one header field. */
+    /**
+     * SMFIC_HEADER: one header field; {@code value} is everything after the colon as received. One
+     * leading space goes unless the filter negotiated SMFIP_HDR_LEADSPC ({@link HeaderLeadingSpace}).
+     */
     public Future<MilterVerdict> header(MilterMacros macros, String name, String value) {
-        return verdictStep(MilterStage.HEADER, macros, new MilterCommand.Header(name, value));
+        String sent = options == null ? value : HeaderLeadingSpace.toFilter(value, options);
+        return verdictStep(MilterStage.HEADER, macros, new MilterCommand.Header(name, sent));
     }
 
     /** SMFIC_EOH: all headers sent. */
@@ -632,7 +636,7 @@ public final class MilterClientSession {
                     + " modifications in reply to " + commandName(step));
             return;
         }
-        eom.modifications.add(modification);
+        eom.modifications.add(HeaderLeadingSpace.fromFilter(modification, options));
     }
 
     private void onVerdict(Step step, MilterVerdict verdict) {

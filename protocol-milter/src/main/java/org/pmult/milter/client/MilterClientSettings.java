@@ -1,7 +1,6 @@
 package org.pmult.milter.client;
 
 import org.pmult.milter.codec.MilterCodes;
-import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -37,11 +36,12 @@ public record MilterClientSettings(
         MilterClientObserver observer) {
 
     /**
-     * The protocol flags offered by default: all of version 6 except RCPT_REJ (pmult only passes on
-     * recipients the MTA accepted) and HDR_LEADSPC (header values are passed as received).
+     * The protocol flags offered by default: every flag of version 6 (0x1fffff), as Postfix offers.
+     * HDR_LEADSPC changes how header values go both ways ({@link HeaderLeadingSpace}); RCPT_REJ is
+     * accepted, and a filter that asks for it also gets the recipients the MTA refused where the MTA
+     * reports them (the pmilter profile does not, so behind MeTA1 it sees what every filter sees).
      */
-    public static final int DEFAULT_OFFERED_PROTOCOL = MilterCodes.V6_PROTOCOL
-            & ~ProtocolFlag.maskOf(ProtocolFlag.RCPT_REJ, ProtocolFlag.HDR_LEADSPC);
+    public static final int DEFAULT_OFFERED_PROTOCOL = MilterCodes.V6_PROTOCOL;
 
     public MilterClientSettings {
         Objects.requireNonNull(name, "name");

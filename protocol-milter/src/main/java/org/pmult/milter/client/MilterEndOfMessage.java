@@ -8,7 +8,9 @@ import java.util.Objects;
 
 /**
  * The outcome of end of message: the final verdict and the filter's changes in the order it sent
- * them. Replacement body chunks ({@link MilterReply.ReplaceBody}) hold buffers: call {@link #release()}
+ * them. Header values in add, insert and change requests are as they are to follow the colon in the
+ * message: with the MTA's one leading space unless the filter negotiated SMFIP_HDR_LEADSPC
+ * ({@link HeaderLeadingSpace}). Replacement body chunks ({@link MilterReply.ReplaceBody}) hold buffers: call {@link #release()}
  * once they are applied or dropped.
  */
 public record MilterEndOfMessage(MilterVerdict verdict, List<MilterReply.Modification> modifications) {

@@ -5,18 +5,28 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.EncoderException;
 import io.netty.util.ByteProcessor;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * NUL-terminated strings, the only string form Milter knows. Text is UTF-8 (SMTPUTF8 addresses and
- * headers pass through unchanged; plain ASCII is the common case).
+ * NUL-terminated strings, the only string form Milter knows. Milter strings are octets, not text:
+ * a header value, envelope argument or macro value must reach the filter byte for byte whatever its
+ * encoding (a raw Latin-1 Subject, SMTPUTF8 addresses, spam with broken bytes). So a {@code String}
+ * here is an <em>octet string</em>: each char is one byte, 0..255 ({@link #OCTETS}, ISO-8859-1, maps
+ * every byte to one char and back). A char above 255 is no byte and is refused.
  */
 public final class CStrings {
 
+    /** The byte-for-char mapping of octet strings: every byte value is one char, and back. */
+    public static final Charset OCTETS = StandardCharsets.ISO_8859_1;
+
     /** What {@link #encodedLengthOrNul} returns for a value with a NUL inside. */
     static final int NUL_INSIDE = -1;
+
+    /** What {@link #encodedLengthOrNul} returns for a value with a char above 255 (no octet string). */
+    static final int NOT_OCTETS = -2;
 
     private CStrings() {
     }
@@ -33,7 +43,7 @@ public final class CStrings {
     public static String read(ByteBuf in, String what, String field) {
         int nul = nulIndex(in, what, field);
         int length = nul - in.readerIndex();
-        String value = length == 0 ? "" : in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        String value = length == 0 ? "" : in.toString(in.readerIndex(), length, OCTETS);
         in.readerIndex(nul + 1);
         return value;
     }
@@ -61,9 +71,9 @@ public final class CStrings {
     }
 
     /**
-     * Writes {@code value} and a NUL. A NUL inside the value would silently cut the field short at
-     * the peer, so it is refused. Unpaired surrogates become {@code ?}, as in the JDK's encoder
-     * (Netty's {@code ByteBufUtil.writeUtf8} mangles the character after one, so it is not used).
+     * Writes {@code value}, an octet string, and a NUL: one byte per char. A NUL inside the value
+     * would silently cut the field short at the peer, and a char above 255 is no byte; both are
+     * refused.
      */
     public static void write(ByteBuf out, CharSequence value, String field) {
         write(out, value, field, null);
@@ -77,17 +87,11 @@ public final class CStrings {
             if (c == 0) {
                 throw nulInside(fieldName(what, field));
             }
-            if (c >= 0x80) {
-                String text = value.toString();
-                if (text.indexOf('\0', i) >= 0) {
-                    throw nulInside(fieldName(what, field));
-                }
-                out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-                out.writeByte(0);
-                return;
+            if (c > 0xFF) {
+                throw notOctets(fieldName(what, field), c);
             }
         }
-        ByteBufUtil.writeAscii(out, value);
+        out.writeCharSequence(value, OCTETS);
         out.writeByte(0);
     }
 
@@ -105,35 +109,58 @@ public final class CStrings {
         if (bytes == NUL_INSIDE) {
             throw nulInside(fieldName(what, field));
         }
-        return bytes;
-    }
-
-    /** Bytes {@link #write} will produce for {@code value}, including the NUL, or {@link #NUL_INSIDE}. */
-    static int encodedLengthOrNul(CharSequence value) {
-        int length = value.length();
-        int bytes = 1;
-        for (int i = 0; i < length; i++) {
-            char c = value.charAt(i);
-            if (c == 0) {
-                return NUL_INSIDE;
-            } else if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                bytes += 1; // replaced by '?'
-            } else {
-                bytes += 3;
-            }
+        if (bytes == NOT_OCTETS) {
+            throw notOctets(fieldName(what, field), firstAbove255(value));
         }
         return bytes;
     }
 
+    /**
+     * Bytes {@link #write} will produce for {@code value}, including the NUL, or {@link #NUL_INSIDE},
+     * or {@link #NOT_OCTETS}.
+     */
+    static int encodedLengthOrNul(CharSequence value) {
+        int length = value.length();
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                return NUL_INSIDE;
+            } else if (c > 0xFF) {
+                return NOT_OCTETS;
+            }
+        }
+        return length + 1;
+    }
+
+    private static char firstAbove255(CharSequence value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) > 0xFF) {
+                return value.charAt(i);
+            }
+        }
+        return 0;
+    }
+
     private static String fieldName(String what, String field) {
         return field == null ? what : what + " " + field;
+    }
+
+    static EncoderException notOctets(String field, char c) {
+        return new EncoderException(field + ": char U+" + String.format("%04X", (int) c)
+                + " is not an octet (expected: an octet string, one char per byte 0..255; convert text with CStrings.octets)");
+    }
+
+    /**
+     * The octet string of {@code text} encoded as UTF-8: for values that start as Java text
+     * (configuration, pmult's own strings) rather than as bytes off the wire.
+     */
+    public static String octets(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return new String(text.getBytes(StandardCharsets.UTF_8), OCTETS);
+            }
+        }
+        return text;
     }
 
     static EncoderException nulInside(String field) {

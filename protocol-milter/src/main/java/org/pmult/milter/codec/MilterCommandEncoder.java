@@ -173,6 +173,9 @@ public final class MilterCommandEncoder extends MessageToMessageEncoder<MilterCo
                 if (valueLength == CStrings.NUL_INSIDE) {
                     throw CStrings.nulInside(what + " value of " + names.name(i));
                 }
+                if (valueLength == CStrings.NOT_OCTETS) {
+                    CStrings.encodedLength(values[i], what + " value of " + names.name(i)); // throws, naming the char
+                }
                 length += names.encodedName(i).length + valueLength;
             }
         }

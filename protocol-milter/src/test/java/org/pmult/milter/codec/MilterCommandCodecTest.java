@@ -290,9 +290,9 @@ class MilterCommandCodecTest {
     }
 
     @Property(tries = 200)
-    void headersRoundTripWithAnyTextAndSplit(
-            @ForAll @StringLength(max = 40) @CharRange(from = '\u0001', to = '\u07ff') String name,
-            @ForAll @StringLength(max = 200) @CharRange(from = '\u0001', to = '\uffff') String value,
+    void headersRoundTripWithAnyOctetsAndSplit(
+            @ForAll @StringLength(max = 40) @CharRange(from = '\u0001', to = '\u00ff') String name,
+            @ForAll @StringLength(max = 200) @CharRange(from = '\u0001', to = '\u00ff') String value,
             @ForAll @IntRange(min = 0, max = 300) int splitHint) {
         // jqwik's edge cases include NUL regardless of the range; NUL is tested on its own above
         MilterCommand header = new MilterCommand.Header(name.replace('\0', '.'), value.replace('\0', '.'));
@@ -300,9 +300,7 @@ class MilterCommandCodecTest {
         encoder.writeOutbound(header);
         byte[] bytes = WireBytes.drainOutbound(encoder);
         assertFalse(encoder.finishAndReleaseAll());
-        if (!isWellFormedUtf16(value) || !isWellFormedUtf16(name)) {
-            return; // lone surrogates become '?' in UTF-8; nothing to compare
-        }
+        assertEquals(name.length() + value.length() + 2 + 5, bytes.length, "one byte per char, two NULs, the frame header");
         EmbeddedChannel channel = serverDecoder();
         WireBytes.writeSplit(channel, bytes, splitHint % (bytes.length + 1));
         assertEquals(header, channel.readInbound());
@@ -319,21 +317,6 @@ class MilterCommandCodecTest {
         assertNull(channel.readInbound());
         assertTrue(channel.isActive());
         assertDrained(channel);
-    }
-
-    private static boolean isWellFormedUtf16(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static EmbeddedChannel serverDecoder() {

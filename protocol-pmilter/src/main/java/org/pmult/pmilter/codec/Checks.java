@@ -1,6 +1,5 @@
 package org.pmult.pmilter.codec;
 
-import io.netty.buffer.ByteBufUtil;
 import java.util.Objects;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 
@@ -14,7 +13,7 @@ final class Checks {
 
     static String seid(String seid) {
         Objects.requireNonNull(seid, "seid");
-        int length = ByteBufUtil.utf8Bytes(seid);
+        int length = seid.length(); // an octet string: one char per byte
         if (length < PmilterCodes.MIN_SEID_LENGTH || length > PmilterCodes.MAX_SEID_LENGTH) {
             throw new IllegalArgumentException("SEID length: " + length + " (expected: "
                     + PmilterCodes.MIN_SEID_LENGTH + ".." + PmilterCodes.MAX_SEID_LENGTH + ")");

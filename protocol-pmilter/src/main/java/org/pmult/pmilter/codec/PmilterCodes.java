@@ -58,8 +58,13 @@ public final class PmilterCodes {
      */
     public static final int MAX_CONFIGURABLE_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
 
-    /** Charset of every string entry (§10.1: "UTF-8/octets"). */
-    public static final Charset STRING_CHARSET = StandardCharsets.UTF_8;
+    /**
+     * How string entries map to Java strings (§10.1: "UTF-8/octets"): one char per byte, so that
+     * header values, envelope arguments and macro values pass through pmult byte for byte whatever
+     * their encoding. Java text (configuration, scenario files) is turned into such octet strings
+     * where it enters, by encoding it as UTF-8.
+     */
+    public static final Charset STRING_CHARSET = StandardCharsets.ISO_8859_1;
 
     /** Size of CLT_ADDR for IPv4 and IPv6 (§10.2). */
     public static final int IPV4_ADDRESS_LENGTH = 4;
@@ -100,7 +105,7 @@ public final class PmilterCodes {
         public enum Kind {
             /** n = 4, one big-endian u32. */
             INT,
-            /** n bytes of {@link #STRING_CHARSET}, no NUL, no padding. */
+            /** n octets, no NUL, no padding; read as an octet string ({@link #STRING_CHARSET}). */
             STRING,
             /** n raw octets. */
             BYTES

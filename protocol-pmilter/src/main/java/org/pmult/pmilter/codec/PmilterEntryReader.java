@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufUtil;
 import org.pmult.pmilter.codec.PmilterCodecException.Problem;
 import org.pmult.pmilter.codec.PmilterCodes.Tag;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Walks the entries of one complete message (§10.1), checking every length before it is used. The
  * frame starts with its u32 length prefix, so offsets reported here are message offsets.
@@ -120,8 +122,8 @@ final class PmilterEntryReader {
                     + PmilterCodes.MAX_SEID_LENGTH + ")");
         }
         // A session id is an identifier: it must survive decoding unchanged, so no replacement characters.
-        if (!ByteBufUtil.isText(frame, valueIndex(), valueLength, PmilterCodes.STRING_CHARSET)) {
-            throw error(Problem.VALUE, "SEID: not valid " + PmilterCodes.STRING_CHARSET.name());
+        if (!ByteBufUtil.isText(frame, valueIndex(), valueLength, StandardCharsets.UTF_8)) {
+            throw error(Problem.VALUE, "SEID: not valid UTF-8");
         }
         return stringValue();
     }

@@ -35,7 +35,14 @@ final class PmilterEntryWriter {
         out.writeInt(value);
     }
 
+    /** Writes an octet string ({@link PmilterCodes#STRING_CHARSET}); a char above 255 is no byte and is refused. */
     static void writeString(ByteBuf out, Tag tag, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) > 0xFF) {
+                throw new EncoderException(tag.describe() + ": char U+" + String.format("%04X", (int) value.charAt(i))
+                        + " is not an octet (expected: an octet string, one char per byte 0..255)");
+            }
+        }
         int header = out.writerIndex();
         out.writeInt(0);
         out.writeInt(tag.value());
