@@ -98,7 +98,8 @@ final class Meta1Client implements AutoCloseable {
         expect(ReplyCode.CONTINUE, new PmilterRequest.Msg(seid,
                 Unpooled.copiedBuffer(MESSAGE, StandardCharsets.US_ASCII)));
         PmilterResponse.Reply dot = expect(ReplyCode.CONTINUE, new PmilterRequest.Dot(seid, PmilterMacros.EMPTY));
-        assertEquals(List.of(new PmilterModification.AddHeader(HostileMilter.SCANNED.name(), HostileMilter.SCANNED.value())),
+        assertEquals(List.of(new PmilterModification.AddHeader(HostileMilter.SCANNED.name(),
+                " " + HostileMilter.SCANNED.value())),
                 dot.modifications());
         connection.send(new PmilterRequest.Close(seid)).get(REPLY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(connection.isActive(), "the well-behaved connection is still open");
