@@ -176,24 +176,28 @@ class OpendkimIT {
         assertTrue(signature.value().contains("d=example.org;"), signature::value);
 
         byte[] signed = MessageEditor.apply(message, modifications);
-        String standalone = key.verifyStandalone(signed);
-        assertTrue(standalone.contains("verification (s=pmult, d=example.org, 1024-bit key) succeeded"),
-                () -> "opendkim -t on the message smtps would deliver:\n" + standalone + "\n--- message:\n"
-                        + new String(signed, StandardCharsets.ISO_8859_1));
+        // opendkim -t feeds headers as Sendmail 8.13 did (every leading blank eaten, "name: value"
+        // rebuilt), so it cannot verify a simple signature over "To:x" or "Subject:<TAB>x"; dkimpy and
+        // opendkim behind pmult (which negotiates SMFIP_HDR_LEADSPC) check those below
+        if (canonicalization.equals(RELAXED) || !name.equals("odd whitespace after colons")) {
+            String standalone = key.verifyStandalone(signed);
+            assertTrue(standalone.contains("verification (s=pmult, d=example.org, 1024-bit key) succeeded"),
+                    () -> "opendkim -t on the message smtps would deliver:\n" + standalone + "\n--- message:\n"
+                            + new String(signed, StandardCharsets.ISO_8859_1));
+        }
 
         String dkimpy = key.verifyWithDkimpy(signed);
         assertTrue(dkimpy.strip().endsWith("pass"), () -> "dkimpy on the message smtps would deliver:\n" + dkimpy
                 + "\n--- message:\n" + new String(signed, StandardCharsets.ISO_8859_1));
 
         String results = verifyThroughPmult(signed);
-        assertTrue(results.startsWith("pmult-test;") && results.contains("dkim=pass"),
+        // MOD_VALUE carries the space after the colon (pmilter-wire.md)
+        assertTrue(results.startsWith(" pmult-test;") && results.contains("dkim=pass"),
                 () -> "Authentication-Results from opendkim behind pmult: " + results);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("pendingCases")
-    @Disabled("pending issue 13 (header fidelity): 8-bit header bytes reach milters as U+FFFD, and without"
-            + " SMFIP_HDR_LEADSPC opendkim rebuilds the space after the colon, so dkimpy fails the signature")
     void pendingSignedThroughPmultVerifiesStandaloneAndThroughPmult(String canonicalization, String name,
                                                                      byte[] content) {
         signedThroughPmultVerifiesStandaloneAndThroughPmult(canonicalization, name, content);
