@@ -139,7 +139,7 @@ class OpendkimIT {
                         "8-bit body: naïve\n".getBytes(StandardCharsets.UTF_8))));
     }
 
-    /** The cases that need the header fixes of issue 13 (bytes and leading space), not yet in pmult. */
+    /** The cases that need header fidelity: 8-bit header bytes, and SMFIP_HDR_LEADSPC for simple signatures. */
     static Stream<Arguments> pendingCases() {
         Stream<Arguments> eightBit = Stream.of(RELAXED, SIMPLE).flatMap(canonicalization -> eightBitMessages()
                 .map(message -> Arguments.of(canonicalization, message.get()[0], message.get()[1])));
@@ -198,7 +198,7 @@ class OpendkimIT {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("pendingCases")
-    void pendingSignedThroughPmultVerifiesStandaloneAndThroughPmult(String canonicalization, String name,
+    void headerFidelityCasesSignThroughPmultAndVerify(String canonicalization, String name,
                                                                      byte[] content) {
         signedThroughPmultVerifiesStandaloneAndThroughPmult(canonicalization, name, content);
     }
