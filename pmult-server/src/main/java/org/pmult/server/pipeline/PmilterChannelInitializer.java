@@ -14,6 +14,7 @@ import org.pmult.server.config.Intervals;
 import org.pmult.server.config.Limits;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.metrics.TrafficSide;
+import org.pmult.server.session.ClientAddress;
 import org.pmult.server.session.Meta1Negotiator;
 import org.pmult.server.session.MultiplexSession;
 import org.pmult.server.session.SessionContext;
@@ -83,7 +84,7 @@ public final class PmilterChannelInitializer extends ChannelInitializer<Channel>
         Upstreams current = upstreams.get();
         SessionContext context = new SessionContext(current.plan(), negotiator.offeredCaps(), limits.maxFrameLength(),
                 channel.eventLoop(), metrics, sessions, limits.maxFrameLength());
-        String client = connect.clientAddress().getHostAddress() + ":" + connect.port();
+        String client = ClientAddress.text(connect.clientAddress()) + ":" + connect.port();
         return new MultiplexSession(seid, client, context, current.newLegs(channel.eventLoop(), seid));
     }
 

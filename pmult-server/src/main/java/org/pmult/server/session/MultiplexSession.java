@@ -129,7 +129,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
     }
 
     private CompletionStage<PmilterResponse.Reply> onConnect(PmilterRequest.Connect connect) {
-        String address = connect.clientAddress().getHostAddress();
+        String address = ClientAddress.text(connect.clientAddress());
         macros.set(OwnMacro.SESSION_ID, seid);
         macros.set(OwnMacro.PROTOCOL, "SMTP");
         macros.set(OwnMacro.CLIENT_ADDR, address);

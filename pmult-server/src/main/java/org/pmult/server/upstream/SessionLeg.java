@@ -10,6 +10,7 @@ import org.pmult.milter.client.MilterStage;
 import org.pmult.milter.client.MilterVerdict;
 import org.pmult.milter.codec.MilterCodes.AddressFamily;
 import org.pmult.milter.codec.MilterMacros;
+import org.pmult.server.session.ClientAddress;
 import org.pmult.server.session.LegVerdict;
 import org.pmult.server.session.MilterLeg;
 import org.slf4j.Logger;
@@ -61,8 +62,9 @@ final class SessionLeg implements MilterLeg {
             return down();
         }
         session.logContext(logContext);
-        AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
-        String clientAddress = address.getHostAddress();
+        InetAddress smtpClient = ClientAddress.unmapped(address);
+        AddressFamily family = smtpClient instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+        String clientAddress = ClientAddress.text(smtpClient);
         if (session.state() != MilterClientState.READY) {
             return verdict(session.connect(macros, hostname, family, port, clientAddress));
         }

@@ -122,6 +122,25 @@ class ByteFidelityTest {
                 dot.modifications(), "one space in front of a header value unless the milter negotiated HDR_LEADSPC");
     }
 
+    @Test
+    void anIpv6ClientIsWrittenInRfc5952FormAndAMappedOneAsIpv4() throws Exception {
+        ScriptedMilter plain = milter("plain", 0, null);
+        PmilterClientConnection meta1 = meta1(start(plain, null));
+        meta1.send(new PmilterRequest.Connect("S1", InetAddress.getByName("2001:db8:0:0:0:0:0:25"), 40001, "",
+                PmilterMacros.EMPTY)).join();
+        meta1.send(new PmilterRequest.Connect("S2", java.net.Inet6Address.getByAddress(null,
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 192, 0, 2, 10}, -1), 40002, "",
+                PmilterMacros.EMPTY)).join();
+
+        MilterCommand.Connect v6 = (MilterCommand.Connect) plain.received(Command.CONNECT).get(0);
+        assertEquals(new MilterCommand.Connect("[2001:db8::25]", MilterCodes.AddressFamily.INET6, 40001, "2001:db8::25"), v6);
+        assertEquals("2001:db8::25", macrosBefore(plain, Command.CONNECT).macros().toMap().get("{client_addr}"),
+                "no IPv6: prefix, as Postfix");
+        assertEquals("[2001:db8::25]", macrosBefore(plain, Command.CONNECT).macros().toMap().get("{client_name}"));
+        MilterCommand.Connect mapped = (MilterCommand.Connect) plain.received(Command.CONNECT).get(1);
+        assertEquals(new MilterCommand.Connect("[192.0.2.10]", MilterCodes.AddressFamily.INET, 40002, "192.0.2.10"), mapped);
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private static void transaction(PmilterClientConnection meta1, String message) throws Exception {
