@@ -1,10 +1,10 @@
 package org.pmult.sim.engine;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterModification;
 
 /**
@@ -69,9 +69,10 @@ public final class MessageEditor {
     private record Field(String name, byte[] bytes) {
         static Field of(String name, String value) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+            // pmilter strings are octet strings, one char per byte
+            out.writeBytes(name.getBytes(PmilterCodes.STRING_CHARSET));
             out.writeBytes(COLON);
-            out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(value.getBytes(PmilterCodes.STRING_CHARSET));
             out.writeBytes(CRLF);
             return new Field(name, out.toByteArray());
         }
@@ -117,7 +118,7 @@ public final class MessageEditor {
             }
             byte[] bytes = Arrays.copyOfRange(message, start, next);
             int colon = indexOf(bytes, (byte) ':');
-            String name = new String(bytes, 0, colon < 0 ? 0 : colon, StandardCharsets.ISO_8859_1).strip();
+            String name = new String(bytes, 0, colon < 0 ? 0 : colon, PmilterCodes.STRING_CHARSET).strip();
             fields.add(new Field(name, bytes));
             start = next;
         }

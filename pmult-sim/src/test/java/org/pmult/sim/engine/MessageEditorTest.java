@@ -81,6 +81,15 @@ class MessageEditorTest {
         assertArrayEquals(expected, MessageEditor.apply(received, List.of(new InsertHeader(0, "A", " b"))));
     }
 
+    @Test
+    void eightBitBytesOfAModificationArriveAsTheBytesThePmilterSent() {
+        // MOD_VALUE octets 0xC3 0xA9 ("é" in UTF-8) and 0xE9 ("é" in Latin-1), one char per byte
+        byte[] received = {'S', ':', ' ', 'x', '\r', '\n', '\r', '\n'};
+        byte[] expected = {'S', ':', ' ', (byte) 0xC3, (byte) 0xA9, ' ', (byte) 0xE9, '\r', '\n', '\r', '\n'};
+        assertArrayEquals(expected, MessageEditor.apply(received,
+                List.of(new ChangeHeader(1, "S", " \u00c3\u00a9 \u00e9"))));
+    }
+
     private static String edit(String received, PmilterModification... modifications) {
         return new String(MessageEditor.apply(received.getBytes(StandardCharsets.ISO_8859_1), List.of(modifications)),
                 StandardCharsets.ISO_8859_1);
