@@ -104,10 +104,10 @@ class RecordingMilter(Milter.Base):
             stage, _, names = part.partition("=")
             # straight to the C module: Milter.Base.setsymlist of python3-milter 1.0.5 passes bytes, which it refuses
             self._ctx.setsymlist(SYMLIST_STAGES[stage.strip()], " ".join(names.split()))
-        self.record("negotiate", [hex(opts[0]), hex(opts[1])], "continue", macros=False)
-        # a kept connection starts its next session without negotiating: it is marked new below
+        # a new connection (libmilter may run it on the thread of a finished one): a new number
         with _lock:
             _conn_of_thread.pop(threading.get_ident(), None)
+        self.record("negotiate", [hex(opts[0]), hex(opts[1])], "continue", macros=False)
         return result
 
     def record(self, stage, args, verdict, macros=True):
@@ -123,12 +123,10 @@ class RecordingMilter(Milter.Base):
             _out.flush()
 
     def answer(self, stage, args, tokens=()):
-        verdict = "continue"
+        verdict = os.environ.get("RM_EOM", "accept") if stage == "eom" else "continue"
         for token_stage, token_verdict in sorted(set(tokens) | self.session_tokens | self.message_tokens):
             if token_stage == stage:
                 verdict = token_verdict
-        if stage == "eom" and verdict == "continue":
-            verdict = os.environ.get("RM_EOM", "accept")
         if verdict == "replycode":
             self.setreply("550", "5.7.1", "Rejected by recording-milter at " + stage)
         self.record(stage, args, verdict)

@@ -418,7 +418,12 @@ class PmultMailfromdIT {
                 assertReply(ReplyCode.REJECT, "550 5.7.1 Sender reject@e2e.example refused by pmult-e2e",
                         smtp.mail("<reject@e2e.example>"));
             } else {
+                // a whole message: QUIT_NC goes out only after end of message answered CONTINUE
                 assertContinue(smtp.mail(SENDER));
+                assertContinue(smtp.rcpt("<bob@e2e.example>"));
+                assertContinue(smtp.data());
+                assertContinue(smtp.message(MESSAGE));
+                assertEquals(ReplyCode.CONTINUE, smtp.dot().code());
             }
             smtp.close();
             pmult.awaitNoLiveSessions();

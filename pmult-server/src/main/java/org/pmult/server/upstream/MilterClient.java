@@ -315,6 +315,11 @@ public final class MilterClient {
         }
 
         @Override
+        public void onKeptConnectionUnanswered() {
+            pool.keptConnectionUnanswered();
+        }
+
+        @Override
         public void onNegotiated(NegotiatedOptions negotiated) {
             markUp(negotiated);
         }

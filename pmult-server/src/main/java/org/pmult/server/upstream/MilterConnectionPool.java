@@ -105,6 +105,20 @@ final class MilterConnectionPool {
         }
     }
 
+    /**
+     * A kept connection did not answer CONNECT: the milter drops SMFIC_QUIT_NC where pmult expected
+     * it to take it (libmilter's rule), so stop reusing its connections.
+     */
+    void keptConnectionUnanswered() {
+        if (reuse) {
+            reuse = false;
+            LOG.warn("milter \"{}\" answered no CONNECT on a connection kept after SMFIC_QUIT_NC: it drops QUIT_NC"
+                    + " where libmilter takes it; not reusing its connections until pmult restarts or this client's"
+                    + " configuration changes (reuse-connections no; or connections.reuse = false, silences this)",
+                    clientName);
+        }
+    }
+
     /** Connections idle on {@code loop} (call on {@code loop}). */
     int idleCount(EventLoop loop) {
         LoopIdle entries = idle.get(loop);

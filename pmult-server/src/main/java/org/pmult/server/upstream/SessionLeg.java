@@ -68,14 +68,16 @@ final class SessionLeg implements MilterLeg {
         if (session.state() != MilterClientState.READY) {
             return verdict(session.connect(macros, hostname, family, port, clientAddress));
         }
-        // An idle connection (spare or kept) the milter closed just now, before pmult noticed: this
-        // session gets a new connection instead of the default action.
+        // An idle connection (spare or kept) the milter closed just now, before pmult noticed, or a
+        // kept one whose filter dropped SMFIC_QUIT_NC and this CONNECT: this session gets a new
+        // connection instead of the default action.
+        MilterClientSession idle = session;
         return Futures.map(session.connect(macros, hostname, family, port, clientAddress), verdict -> verdict)
                 .thenCompose(verdict -> {
                     if (verdict instanceof MilterVerdict.DefaultActionApplied applied
-                            && closedBeforeConnect(applied.failure())) {
-                        LOG.info("milter \"{}\": an idle connection was closed as a session took it; connecting anew",
-                                client.name());
+                            && unusableIdleConnection(applied.failure(), idle)) {
+                        LOG.info("milter \"{}\": the idle connection a session took did not serve it ({}); connecting anew",
+                                client.name(), applied.failure().message());
                         session = client.openNew(eventLoop);
                         session.logContext(logContext);
                         return verdict(session.connect(macros, hostname, family, port, clientAddress));
@@ -84,8 +86,10 @@ final class SessionLeg implements MilterLeg {
                 });
     }
 
-    private static boolean closedBeforeConnect(MilterFailure failure) {
-        return failure.stage() == MilterStage.CONNECT && failure.kind() == MilterFailure.Kind.CLOSED;
+    /** Closed before it answered CONNECT, or (kept after SMFIC_QUIT_NC) silent for half the read timeout. */
+    private static boolean unusableIdleConnection(MilterFailure failure, MilterClientSession idle) {
+        return failure.stage() == MilterStage.CONNECT && (failure.kind() == MilterFailure.Kind.CLOSED
+                || (failure.kind() == MilterFailure.Kind.TIMEOUT && idle.reused()));
     }
 
     @Override

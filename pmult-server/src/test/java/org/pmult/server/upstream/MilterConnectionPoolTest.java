@@ -56,8 +56,10 @@ class MilterConnectionPoolTest {
 
         session("second");
 
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(0));
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1),
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(0));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(1),
                 "the second session ran on the spare");
         await("a new spare").atMost(WAIT).until(() -> milter.connections() == 3);
         assertEquals(3.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED));
@@ -78,8 +80,48 @@ class MilterConnectionPoolTest {
         assertEquals(1, milter.connections());
         assertEquals(1.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED));
         assertEquals(2.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED));
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT_NC, Command.CONNECT,
-                Command.HELO, Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.QUIT_NC), commandsOn(0));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT_NC), commandsOn(0));
+    }
+
+    @Test
+    void aSessionEndedWhereLibmilterDropsQuitNcEndsWithQuit() {
+        // end of message answered ACCEPT (as opendkim does): libmilter is back at HELO and ignores QUIT_NC
+        milter = start(ScriptedMilter.builder()
+                .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(MilterReply.ACCEPT)));
+        client = client(new ClientConnections(0, true, 16, LONG));
+
+        session("first");
+        session("second");
+
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(0));
+        assertEquals(2, milter.connections());
+        assertEquals(0, milter.received(Command.QUIT_NC).size());
+        assertEquals(0.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED));
+    }
+
+    @Test
+    void aKeptConnectionThatIgnoresConnectCostsTheSessionNothingAndEndsReuse() {
+        // the milter drops the CONNECT after QUIT_NC (what libmilter does where it refuses QUIT_NC)
+        milter = start(ScriptedMilter.builder().on(Command.CONNECT, (command, connection) ->
+                connection == 0 && milter.received(Command.CONNECT).size() > 1
+                        ? MilterScriptResponse.silent() : MilterScriptResponse.reply(MilterReply.CONTINUE)));
+        client = rig.client(new ClientConnections(0, true, 16, LONG), Duration.ofMillis(600));
+        session("first");
+        await("kept after its probation").atMost(WAIT).until(() -> idleCount() == 1);
+
+        assertEquals(LegVerdict.CONTINUE, session("second"), "served on a new connection");
+
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT_NC, Command.CONNECT), commandsOn(0));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(1), "reuse is off once a kept connection went unanswered");
+        assertEquals(0.0, defaultActions());
+        assertEquals(0.0, registry.find(PmultMetrics.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum());
+        assertEquals(false, client.reusesConnections());
     }
 
     @Test
@@ -93,7 +135,8 @@ class MilterConnectionPoolTest {
         session("third");
 
         assertEquals(1, milter.received(Command.QUIT_NC).size(), "asked once");
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(1));
         assertEquals(0.0, defaultActions());
         assertEquals(0.0, registry.find(PmultMetrics.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum(),
                 "the hang-up after QUIT_NC is no failure");
@@ -115,8 +158,8 @@ class MilterConnectionPoolTest {
         assertEquals(LegVerdict.CONTINUE, session("second"));
 
         assertEquals(List.of(Command.OPTNEG), commandsOn(1));
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(2),
-                "the second session connected anew");
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(2), "the second session connected anew");
         assertEquals(0.0, defaultActions());
     }
 
@@ -147,8 +190,8 @@ class MilterConnectionPoolTest {
         assertEquals(LegVerdict.CONTINUE, session("second"));
 
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT), commandsOn(1));
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(3),
-                "the session's new connection (2 is the next spare)");
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(3), "the session's new connection (2 is the next spare)");
         assertEquals(0.0, defaultActions());
     }
 
@@ -208,13 +251,14 @@ class MilterConnectionPoolTest {
         session("second");
 
         assertEquals(2, milter.connections());
-        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.QUIT), commandsOn(1));
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(1));
         assertEquals(0, idleCount());
     }
 
     // ---------------------------------------------------------------- helpers
 
-    /** One SMTP session (CONNECT, HELO, end) on the test's event loop; its CONNECT verdict. */
+    /** One SMTP session (CONNECT, HELO, one message, end) on the test's event loop; its CONNECT verdict. */
     private LegVerdict session(String name) {
         int ends = sessionEnds();
         SessionLeg leg = openSession(name);
@@ -239,6 +283,9 @@ class MilterConnectionPoolTest {
         connectVerdict = onLoop(() -> leg.connect(MilterMacros.EMPTY, name + ".example", InetAddress.getLoopbackAddress(), 25))
                 .toCompletableFuture().join();
         assertEquals(LegVerdict.CONTINUE, onLoop(() -> leg.helo(MilterMacros.EMPTY, name)).toCompletableFuture().join());
+        onLoop(() -> leg.mail(MilterMacros.EMPTY, "<a@" + name + ".example>", null)).toCompletableFuture().join();
+        onLoop(() -> leg.rcpt(MilterMacros.EMPTY, "<b@" + name + ".example>", null)).toCompletableFuture().join();
+        onLoop(() -> leg.endOfMessage(MilterMacros.EMPTY)).toCompletableFuture().join();
         return leg;
     }
 

@@ -29,4 +29,12 @@ public interface MilterClientObserver {
      */
     default void onReuseRefused() {
     }
+
+    /**
+     * A connection kept after SMFIC_QUIT_NC did not answer the next CONNECT within half the read
+     * timeout: the filter dropped QUIT_NC and that CONNECT without a word (what libmilter does where
+     * its state table refuses QUIT_NC). The connection is closed; the session may go on on a new one.
+     */
+    default void onKeptConnectionUnanswered() {
+    }
 }

@@ -95,6 +95,12 @@ public final class MilterClientSession {
     private final MilterCommand.Macros[] macrosCommands = new MilterCommand.Macros[MilterStage.values().length];
     /** SMFIC_QUIT_NC was the last thing sent: a close now means the filter refuses connection reuse. */
     private boolean quitNcSent;
+    /** Whether the filter would take SMFIC_QUIT_NC now (libmilter's rule). */
+    private final QuitNcAcceptance quitNcAcceptance = new QuitNcAcceptance();
+    /** This connection served an earlier SMTP session (it was kept after SMFIC_QUIT_NC). */
+    private volatile boolean reused;
+    /** Kept after SMFIC_QUIT_NC and the next CONNECT not answered yet: silence means the filter dropped both. */
+    private boolean keptAwaitingConnectReply;
     /** Re-entrancy guard: completing a step may run caller code that submits the next one. */
     private boolean draining;
     /** Whom the connection serves now, for the MDC of every log line about it (see {@link #logContext}). */
@@ -264,6 +270,17 @@ public final class MilterClientSession {
         return logContext.enter();
     }
 
+    /**
+     * Whether this connection served an earlier SMTP session ({@link #recycle()} kept it). On such a
+     * connection the reply to the next CONNECT is awaited for half the read timeout only: a filter
+     * that silently dropped SMFIC_QUIT_NC drops that CONNECT too, and the session is better served on
+     * a new connection ({@link MilterFailure.Kind#TIMEOUT} at {@link MilterStage#CONNECT}, reported
+     * to {@link MilterClientObserver#onKeptConnectionUnanswered()} instead of as a failure).
+     */
+    public boolean reused() {
+        return reused;
+    }
+
     /** The current state (for diagnostics and tests; it may change right after the read). */
     public MilterClientState state() {
         return state;
@@ -379,6 +396,10 @@ public final class MilterClientSession {
                     if (close.keepConnection && canRecycle()) {
                         recycleNow(close);
                     } else {
+                        if (close.keepConnection && state == MilterClientState.ENVELOPE) {
+                            LOG.debug("{}: ending with SMFIC_QUIT: libmilter takes SMFIC_QUIT_NC only after end of"
+                                    + " message answered CONTINUE or after an unknown command", peer);
+                        }
                         closeNow(close);
                     }
                     return;
@@ -390,6 +411,7 @@ public final class MilterClientSession {
                     return;
                 }
                 inFlight = step;
+                quitNcAcceptance.sent(step.stage);
                 send(step, true);
             }
         }
@@ -548,13 +570,28 @@ public final class MilterClientSession {
         }
         cancelTimer();
         if (awaitsReply(step)) {
-            Duration timeout = step.stage == MilterStage.EOM ? settings.eomTimeout() : settings.readTimeout();
+            Duration timeout = replyTimeout(step);
             schedule(() -> onTimeout(step, "no reply to " + commandName(step) + " within " + format(timeout)), timeout);
         } else if (step.hasMore()) {
             send(step, false);
         } else {
             finish(step, MilterVerdict.CONTINUE);
         }
+    }
+
+    private Duration replyTimeout(Step step) {
+        if (step.stage == MilterStage.EOM) {
+            return settings.eomTimeout();
+        }
+        if (step.stage == MilterStage.CONNECT && keptAwaitingConnectReply) {
+            return keptConnectTimeout(settings.readTimeout());
+        }
+        return settings.readTimeout();
+    }
+
+    /** How long the first CONNECT on a kept connection may go unanswered: half the read timeout. */
+    static Duration keptConnectTimeout(Duration readTimeout) {
+        return readTimeout.dividedBy(2).isZero() ? readTimeout : readTimeout.dividedBy(2);
     }
 
     private boolean awaitsReply(Step step) {
@@ -605,11 +642,12 @@ public final class MilterClientSession {
             }
             case REPLYCODE -> {
                 String text = ((MilterReply.ReplyCode) reply).text();
-                if (MilterVerdict.ReplyCode.isWellFormed(text)) {
-                    onVerdict(step, new MilterVerdict.ReplyCode(text));
-                } else {
-                    fail(step.stage, MilterFailure.Kind.PROTOCOL, "SMFIR_REPLYCODE \"" + text + "\" in reply to "
-                            + commandName(step) + " is not a 4xx or 5xx SMTP reply");
+                ReplyTextValidator.Result checked = ReplyTextValidator.check(text);
+                if (checked instanceof ReplyTextValidator.Valid valid) {
+                    onVerdict(step, new MilterVerdict.ReplyCode(valid.text()));
+                } else if (checked instanceof ReplyTextValidator.Invalid invalid) {
+                    fail(step.stage, MilterFailure.Kind.PROTOCOL, "SMFIR_REPLYCODE in reply to " + commandName(step)
+                            + " breaks the rule \"" + invalid.rule().description() + "\" (" + invalid.detail() + ")");
                 }
             }
             case CONTINUE, ACCEPT, REJECT, TEMPFAIL, DISCARD, CONN_FAIL, SHUTDOWN ->
@@ -646,6 +684,8 @@ public final class MilterClientSession {
             LOG.debug("{}: {} answered {} in {} us", peer, commandName(step), verdict, latency / 1000);
         }
         notifyObserver(() -> settings.observer().onReply(step.stage, verdict, latency));
+        quitNcAcceptance.answered(step.stage, verdict);
+        keptAwaitingConnectReply = false;
         if (verdict == MilterVerdict.CONTINUE && step.hasMore()) {
             send(step, false);
             return;
@@ -738,16 +778,30 @@ public final class MilterClientSession {
     }
 
     private void onTimeout(Step step, String message) {
-        if (step == inFlight) {
-            fail(step.stage, MilterFailure.Kind.TIMEOUT, message);
+        if (step != inFlight) {
+            return;
         }
+        if (step.stage == MilterStage.CONNECT && keptAwaitingConnectReply) {
+            // Not the filter failing a session: it ignored SMFIC_QUIT_NC and this CONNECT with it.
+            LOG.info("{}: {} on a connection kept after SMFIC_QUIT_NC: the filter dropped both; closing it",
+                    peer, message);
+            notifyObserver(() -> settings.observer().onKeptConnectionUnanswered());
+            giveUp(MilterStage.CONNECT, MilterFailure.Kind.TIMEOUT, message + " on a kept connection", false);
+            return;
+        }
+        fail(step.stage, MilterFailure.Kind.TIMEOUT, message);
     }
 
     private void fail(MilterStage stage, MilterFailure.Kind kind, String message) {
+        giveUp(stage, kind, message, true);
+    }
+
+    /** Closes the connection and answers every call with the default action; {@code failed}: report and log it as a failure. */
+    private void giveUp(MilterStage stage, MilterFailure.Kind kind, String message, boolean failed) {
         if (state == MilterClientState.ERROR || state == MilterClientState.CLOSED) {
             return;
         }
-        if (state.awaitsNegotiation() && inFlight == null && queue.isEmpty()) {
+        if (!failed || (state.awaitsNegotiation() && inFlight == null && queue.isEmpty())) {
             // Nothing waits for an answer on a connection still negotiating (pmult's reconnect probe);
             // a live session always has its CONNECT queued by then, so it is warned about below.
             LOG.debug("{}: {}; closing the connection", peer, message);
@@ -761,7 +815,9 @@ public final class MilterClientSession {
         if (channel != null) {
             channel.close();
         }
-        notifyObserver(() -> settings.observer().onFailure(stage, kind, message));
+        if (failed) {
+            notifyObserver(() -> settings.observer().onFailure(stage, kind, message));
+        }
         negotiation.tryFailure(new MilterClientException(failure));
         Step step = inFlight;
         inFlight = null;
@@ -773,13 +829,15 @@ public final class MilterClientSession {
     }
 
     /**
-     * Whether the connection can carry another SMTP session: QUIT_NC exists (v6) and the session is
-     * between transactions, or never started. Mid-message, or after a verdict for the whole
-     * connection, the filter's state is not one a new session may inherit.
+     * Whether the connection can carry another SMTP session: QUIT_NC exists (v6) and the session
+     * never started, or it is between transactions where libmilter takes QUIT_NC ({@link
+     * QuitNcAcceptance}). Mid-message, or after a verdict for the whole connection, the filter's
+     * state is not one a new session may inherit.
      */
     private boolean canRecycle() {
         return switch (state) {
-            case READY, ENVELOPE -> options.version() >= Command.QUIT_NC.sinceVersion();
+            case READY -> options.version() >= Command.QUIT_NC.sinceVersion();
+            case ENVELOPE -> options.version() >= Command.QUIT_NC.sinceVersion() && quitNcAcceptance.takesQuitNc();
             case NEW, CONNECTING, NEGOTIATING, MESSAGE, SKIPPING_BODY, ACCEPT_MESSAGE, ACCEPT_CONNECTION,
                  REJECT_CONNECTION, ERROR, CLOSED -> false;
         };
@@ -797,6 +855,8 @@ public final class MilterClientSession {
         inFlight = step;
         quitNcSent = true;
         MilterTranscript.sent(peer, MilterCommand.QUIT_NEW_CONNECTION);
+        reused = true;
+        keptAwaitingConnectReply = true;
         ChannelFuture written = channel.writeAndFlush(MilterCommand.QUIT_NEW_CONNECTION);
         if (!written.isDone()) {
             Duration timeout = settings.writeTimeout();

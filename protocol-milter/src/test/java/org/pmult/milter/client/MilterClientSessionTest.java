@@ -476,8 +476,35 @@ class MilterClientSessionTest {
 
         MilterVerdict verdict = result(session.helo(MilterMacros.EMPTY, "h"));
 
-        assertEquals("SMFIR_REPLYCODE \"250 ok\" in reply to SMFIC_HELO is not a 4xx or 5xx SMTP reply",
+        assertEquals("SMFIR_REPLYCODE in reply to SMFIC_HELO breaks the rule \"the reply starts with a 4xx (tempfail)"
+                        + " or 5xx (reject) code\" (begins \"250 ok\")",
                 assertDefaultAction(verdict, MilterFailure.Kind.PROTOCOL).failure().message());
+    }
+
+    @Test
+    void aReplyTextInjectingAnotherSmtpReplyGetsTheDefaultActionNamingTheRule() {
+        milter = startMilter(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
+                MilterScriptResponse.reply(new MilterReply.ReplyCode("550 5.7.1 no\n250 2.0.0 Ok"))));
+        session = open(settings());
+        startEnvelope();
+
+        MilterVerdict verdict = result(session.mail(MilterMacros.EMPTY, "<a@b>", List.of()));
+
+        assertEquals("SMFIR_REPLYCODE in reply to SMFIC_MAIL breaks the rule \"lines are separated by CRLF only, with"
+                        + " no bare CR or LF and no empty line\" (bare LF in line 1)",
+                assertDefaultAction(verdict, MilterFailure.Kind.PROTOCOL).failure().message());
+    }
+
+    @Test
+    void aValidReplyTextReachesTheCallerWithItsPercentSignsUndoubled() {
+        milter = startMilter(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
+                MilterScriptResponse.reply(new MilterReply.ReplyCode("550-5.7.1 100%% spam\r\n550 5.7.1 go away"))));
+        session = open(settings());
+        startEnvelope();
+
+        MilterVerdict verdict = result(session.mail(MilterMacros.EMPTY, "<a@b>", List.of()));
+
+        assertEquals(new MilterVerdict.ReplyCode("550-5.7.1 100% spam\r\n550 5.7.1 go away"), verdict);
     }
 
     @Test
@@ -618,6 +645,109 @@ class MilterClientSessionTest {
                 codes(milter.received()));
     }
 
+    // libmilter (engine.c) takes QUIT_NC only at end of message after CONTINUE, or after an unknown
+    // command it did not accept; anywhere else it drops QUIT_NC and the next CONNECT silently.
+
+    @Test
+    void recyclingAfterEndOfMessageAnsweredAcceptQuitsBecauseLibmilterIsBackAtHelo() {
+        milter = startMilter(ScriptedMilter.builder()
+                .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(MilterReply.ACCEPT)));
+        session = open(settings());
+        startMessage();
+        assertSame(MilterVerdict.ACCEPT, result(session.endOfMessage(MilterMacros.EMPTY)).verdict());
+
+        assertFalse(result(session.recycle()), "opendkim answers ACCEPT at end of message");
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+        assertTrue(milter.received(Command.QUIT_NC).isEmpty());
+    }
+
+    @Test
+    void recyclingAfterASessionThatEndedAtHeloQuits() {
+        milter = startMilter(ScriptedMilter.builder());
+        session = open(settings());
+        startEnvelope();
+
+        assertFalse(result(session.recycle()));
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+        assertTrue(milter.received(Command.QUIT_NC).isEmpty());
+    }
+
+    @Test
+    void recyclingAfterAnAbortFollowingTheMessageQuits() {
+        milter = startMilter(ScriptedMilter.builder());
+        session = open(settings());
+        startMessage();
+        result(session.endOfMessage(MilterMacros.EMPTY));
+        result(session.abort());
+
+        assertFalse(result(session.recycle()), "libmilter refuses ABORT after end of message and falls back to HELO");
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+    }
+
+    @Test
+    void recyclingAfterAMessageRejectedAtEndOfMessageQuits() {
+        milter = startMilter(ScriptedMilter.builder()
+                .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(
+                        new MilterReply.ReplyCode("550 5.7.1 no"))));
+        session = open(settings());
+        startMessage();
+        result(session.endOfMessage(MilterMacros.EMPTY));
+
+        assertFalse(result(session.recycle()));
+
+        eventually().until(() -> milter.received(Command.QUIT).size() == 1);
+    }
+
+    @Test
+    void recyclingAfterAnUnknownCommandTheFilterRejectedSendsQuitNc() {
+        milter = startMilter(ScriptedMilter.builder()
+                .on(Command.UNKNOWN, (command, connection) -> MilterScriptResponse.reply(MilterReply.REJECT)));
+        session = open(settings());
+        startEnvelope();
+        assertSame(MilterVerdict.REJECT, result(session.unknown(MilterMacros.EMPTY, "XFOO")));
+
+        assertTrue(result(session.recycle()), "a rejected unknown command leaves libmilter where QUIT_NC is taken");
+
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.UNKNOWN, Command.QUIT_NC),
+                codes(milter.received()));
+    }
+
+    @Test
+    void aKeptConnectionWhoseFilterIgnoresConnectGivesUpAfterHalfTheReadTimeoutWithoutAFailure() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        // the filter takes the first CONNECT only, as libmilter does when it dropped QUIT_NC
+        milter = startMilter(ScriptedMilter.builder().on(Command.CONNECT, (command, connection) ->
+                milter.received(Command.CONNECT).size() == 1
+                        ? MilterScriptResponse.reply(MilterReply.CONTINUE) : MilterScriptResponse.silent()));
+        session = open(MilterClientSettings.builder("lm").readTimeout(Duration.ofMillis(400)).observer(
+                new MilterClientObserver() {
+                    @Override
+                    public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+                        events.add("failure: " + message);
+                    }
+
+                    @Override
+                    public void onKeptConnectionUnanswered() {
+                        events.add("kept connection unanswered");
+                    }
+                }).build());
+        startMessage();
+        result(session.endOfMessage(MilterMacros.EMPTY));
+        assertTrue(result(session.recycle()));
+        assertTrue(session.reused());
+
+        MilterVerdict verdict = result(session.connect(MilterMacros.EMPTY, "next", AddressFamily.INET, 2, "192.0.2.2"));
+
+        MilterVerdict.DefaultActionApplied applied = assertDefaultAction(verdict, MilterFailure.Kind.TIMEOUT);
+        assertEquals(MilterStage.CONNECT, applied.failure().stage());
+        assertEquals("no reply to SMFIC_CONNECT within 200ms on a kept connection", applied.failure().message());
+        assertEquals(List.of("kept connection unanswered"), events);
+        assertEquals(MilterClientState.ERROR, session.state());
+    }
+
     @Test
     void recyclingASessionThatNeverConnectedSendsNothing() {
         milter = startMilter(ScriptedMilter.builder());
@@ -683,7 +813,8 @@ class MilterClientSessionTest {
                 events.add("reuse refused");
             }
         }).build());
-        startEnvelope();
+        startMessage();
+        result(session.endOfMessage(MilterMacros.EMPTY));
 
         assertTrue(result(session.recycle()), "QUIT_NC was sent; the filter hangs up afterwards");
 
