@@ -9,9 +9,10 @@ SOCKET is libmilter's spelling: inet:PORT@127.0.0.1 or unix:/absolute/path.
 
 Record lines, one per callback, tab-separated fields in this order:
     conn=<n> session=<n> stage=<stage> verdict=<verdict> arg=<value>... macro:<name>=<value>...
-with backslash, tab, CR and LF in values written as \\ \t \r \n. "conn" numbers the connections
-libmilter accepted (it runs one thread per connection, so a kept connection carries its number into
-the next session); "session" numbers the SMTP sessions (CONNECT callbacks), 0 before the first.
+with backslash, tab, CR and LF in values written as \\ \t \r \n. "conn" numbers the threads libmilter
+ran the callbacks on (renumbered at each option negotiation; Debian's libmilter may hand a connection
+to another thread between commands, so it is no reliable connection id); "session" numbers the SMTP
+sessions (CONNECT callbacks), 0 before the first.
 Stages: negotiate, connect, helo, mail, rcpt, data, header, eoh, body, eom, abort, close, unknown.
 
 Verdicts: a token "<stage>-<verdict>" anywhere in the SMTP client's name (connect), the HELO name,

@@ -48,7 +48,7 @@ public final class RecordingMilterPeer implements AutoCloseable {
         this.pid = pid;
     }
 
-    /** One callback as the filter recorded it. */
+    /** One callback as the filter recorded it ({@code connection}: libmilter's thread, see the script). */
     public record Callback(int connection, int session, String stage, String verdict, List<String> args,
                            Map<String, String> macros) {
     }
