@@ -1,6 +1,5 @@
 package org.pmult.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -49,14 +48,7 @@ class RspamdIT {
 
     @BeforeAll
     static void startRspamd() {
-        rspamd = RspamdPeer.start();
-    }
-
-    @AfterAll
-    static void stopRspamd() {
-        if (rspamd != null) {
-            rspamd.close();
-        }
+        rspamd = RspamdPeer.shared();
     }
 
     @Test

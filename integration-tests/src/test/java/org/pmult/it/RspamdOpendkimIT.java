@@ -52,19 +52,16 @@ class RspamdOpendkimIT {
         keyDir = Files.createTempDirectory("pmult-dkim-key-");
         key = DkimKey.generate(keyDir, "example.org", "pmult");
         signer = OpendkimPeer.signer(key, "relaxed/relaxed");
-        rspamd = RspamdPeer.start();
+        rspamd = RspamdPeer.shared();
     }
 
     @AfterAll
     static void stopMilters() {
         try {
-            if (rspamd != null) {
-                rspamd.close();
-            }
-        } finally {
             if (signer != null) {
                 signer.close();
             }
+        } finally {
             if (keyDir != null) {
                 PeerProcess.deleteRecursively(keyDir);
             }

@@ -24,6 +24,19 @@ final class RspamdPeer implements AutoCloseable {
         this.socketSpec = socketSpec;
     }
 
+    private static RspamdPeer shared;
+
+    /**
+     * One rspamd for every test class of this JVM (it takes seconds to start on a busy machine);
+     * stopped by its shutdown hook when the test JVM exits. Do not close it.
+     */
+    static synchronized RspamdPeer shared() {
+        if (shared == null) {
+            shared = start();
+        }
+        return shared;
+    }
+
     static RspamdPeer start() {
         PeerProcess.requireInstalled(RSPAMD, "rspamd");
         String spec = "inet:" + PeerProcess.freeLoopbackPort() + "@127.0.0.1";
