@@ -40,6 +40,12 @@ final class ConfigSummary {
         for (ClientConfig client : config.clients()) {
             ClientTimeouts timeouts = client.timeouts();
             out.println("client \"" + client.name() + "\": " + client.url() + " (" + client.url().describe() + ")");
+            for (SocketEndpoint instance : client.instances().urls().subList(1, client.instances().urls().size())) {
+                out.println("    and instance " + instance + " (" + instance.describe() + ")");
+            }
+            if (client.instances().urls().size() > 1) {
+                out.println("    balance: " + client.instances().balance().configName());
+            }
             out.println("    timeouts: connect " + Intervals.format(timeouts.connect()) + ", read " + Intervals.format(timeouts.read())
                     + ", write " + Intervals.format(timeouts.write()) + ", eom " + Intervals.format(timeouts.eom())
                     + "; default-action " + client.defaultAction().configName()

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *
  * @param name          identifier used in logs, metrics ({@code client} tag) and config keys; the
  *                      block's ident, or {@code client1}, {@code client2}, ... by position when none
- * @param url           the milter's socket
+ * @param url           the milter's socket (the first instance's, when there are several)
  * @param timeouts      connect/read/write/eom timeouts
  * @param defaultAction answer given in this client's place when it fails or times out
  * @param connections   spare connections opened ahead of need, and connection reuse
@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *                      every stage present, canonical Sendmail names
  * @param evaluationMode whether the milter is only evaluated: consulted as usual, its verdicts and
  *                      changes logged and counted but never applied (switchable by a reload)
+ * @param instances     every instance's socket ({@code url} first) and how sessions are spread over them
  */
 public record ClientConfig(
         String name,
@@ -31,7 +32,8 @@ public record ClientConfig(
         ClientConnections connections,
         Optional<String> logLevel,
         Map<MacroStage, List<String>> v2Macros,
-        boolean evaluationMode) {
+        boolean evaluationMode,
+        ClientInstances instances) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}");
 
@@ -47,16 +49,26 @@ public record ClientConfig(
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(logLevel, "logLevel");
         v2Macros = MacroConfig.sendmailStageMap(v2Macros, "v2-macros");
+        Objects.requireNonNull(instances, "instances");
+        if (!instances.urls().get(0).equals(url)) {
+            throw new IllegalArgumentException("url: " + url + " is not the first instance of " + instances.urls());
+        }
     }
 
     /** An enforcing client: its verdicts apply. */
     public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, FailureAction defaultAction,
                         ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros) {
-        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, false);
+        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, false, ClientInstances.of(url));
     }
 
     /** This configuration with {@code evaluationMode} set as given. */
     public ClientConfig withEvaluationMode(boolean evaluate) {
-        return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluate);
+        return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluate, instances);
+    }
+
+    /** The configuration of the instance at {@code url} on its own: the same client with that one socket. */
+    public ClientConfig instance(SocketEndpoint instanceUrl) {
+        return new ClientConfig(name, instanceUrl, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode,
+                ClientInstances.of(instanceUrl));
     }
 }

@@ -41,7 +41,7 @@ final class GnuConfigReader {
             "client-defaults", "event-loops");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
-            "max-idle-connections", "idle-connection-timeout", "evaluation-mode");
+            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance");
 
     private final List<ConfigNote> notes = new ArrayList<>();
     /** Where each setting was made, by its HOCON-style key, to place errors raised by record constructors. */
@@ -386,7 +386,8 @@ final class GnuConfigReader {
         }
         String name = statement.values().isEmpty() ? "client" + position : scalarValue(statement, statement.values().get(0));
         String inClient = " in client \"" + name + "\"";
-        SocketEndpoint url = null;
+        Map<SocketEndpoint, Location> urls = new LinkedHashMap<>();
+        ClientInstances.Balance balance = ClientInstances.Balance.LEAST_OUTSTANDING;
         Map<String, Duration> timeouts = new HashMap<>();
         Map<String, Location> timeoutLocations = new HashMap<>();
         FailureAction action = FailureAction.TEMPFAIL;
@@ -419,7 +420,19 @@ final class GnuConfigReader {
                         throw error(inner, prefix + "type \"" + type + "\" is not supported (expected: milter)");
                     }
                 }
-                case "url" -> url = endpoint(inner, prefix, scalar(inner));
+                case "url" -> {
+                    // several url statements: equivalent instances of one milter
+                    SocketEndpoint url = endpoint(inner, prefix, scalar(inner));
+                    Location first = urls.putIfAbsent(url, inner.location());
+                    if (first != null) {
+                        throw error(inner, prefix + "url " + url + " is already given at line " + first.line());
+                    }
+                }
+                case "balance" -> {
+                    String word = scalar(inner);
+                    balance = ClientInstances.Balance.fromConfigName(word).orElseThrow(() -> error(inner, prefix
+                            + "balance \"" + word + "\" (expected: " + ClientInstances.Balance.choices() + ")"));
+                }
                 case "connect-timeout", "read-timeout", "write-timeout", "eom-timeout" -> {
                     String which = inner.keyword().substring(0, inner.keyword().indexOf('-'));
                     timeouts.put(which, interval(inner, prefix));
@@ -440,7 +453,7 @@ final class GnuConfigReader {
                 default -> throw unknown(inner, CLIENT, inClient);
             }
         }
-        if (url == null) {
+        if (urls.isEmpty()) {
             throw error(statement, "client \"" + name + "\": missing url statement (e.g. url unix:///run/mailfromd/mailfromd.sock;)");
         }
         ClientConnections connections;
@@ -465,7 +478,9 @@ final class GnuConfigReader {
                     timeouts.getOrDefault("read", defaultTimeouts.read()),
                     timeouts.getOrDefault("write", defaultTimeouts.write()),
                     timeouts.getOrDefault("eom", defaultTimeouts.eom()));
-            return new ClientConfig(name, url, clientTimeouts, action, connections, logLevel, v2, evaluate);
+            ClientInstances instances = new ClientInstances(List.copyOf(urls.keySet()), balance);
+            return new ClientConfig(name, instances.urls().get(0), clientTimeouts, action, connections, logLevel, v2,
+                    evaluate, instances);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";

@@ -188,11 +188,8 @@ final class HoconConfigReader {
 
     private ClientConfig client(String name, Map<MacroStage, List<String>> v2Defaults) {
         String prefix = "pmult.clients." + ConfigUtil.quoteString(name);
-        String url = string(clientPath(prefix, "url"));
-        if (url.isEmpty()) {
-            throw new ConfigException(where(prefix), "clients." + name + ": missing url (expected: the milter's socket, e.g. url = \"unix:///run/mailfromd/mailfromd.sock\")");
-        }
-        SocketEndpoint endpoint = endpoint(where(clientPath(prefix, "url")), "clients." + name + ".url", url);
+        ClientInstances instances = instances(prefix, name);
+        SocketEndpoint endpoint = instances.urls().get(0);
         String type = string(clientPath(prefix, "type"));
         if (!type.equalsIgnoreCase("milter")) {
             throw fail(clientPath(prefix, "type"), "\"" + type + "\" is not supported (expected: milter)");
@@ -217,7 +214,26 @@ final class HoconConfigReader {
             v2.putAll(stageLists(prefix + ".v2-macros", MacroNames::sendmail));
         }
         boolean evaluate = bool(clientPath(prefix, "evaluation-mode"));
-        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2, evaluate));
+        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2, evaluate,
+                instances));
+    }
+
+    /** A client's {@code url}, one socket or a list of equivalent instances, and its {@code balance}. */
+    private ClientInstances instances(String prefix, String name) {
+        String urlPath = clientPath(prefix, "url");
+        List<String> texts = !merged.getIsNull(urlPath) && merged.getValue(urlPath).valueType() == ConfigValueType.LIST
+                ? convert(urlPath, () -> merged.getStringList(urlPath)) : List.of(string(urlPath));
+        if (texts.isEmpty() || texts.stream().anyMatch(String::isBlank)) {
+            throw new ConfigException(where(prefix), "clients." + name + ": missing url (expected: the milter's socket, e.g. url = \"unix:///run/mailfromd/mailfromd.sock\", or a list of equivalent instances)");
+        }
+        List<SocketEndpoint> urls = new ArrayList<>();
+        for (String text : texts) {
+            urls.add(endpoint(where(urlPath), "clients." + name + ".url", text.strip()));
+        }
+        String balancePath = clientPath(prefix, "balance");
+        ClientInstances.Balance balance = ClientInstances.Balance.fromConfigName(string(balancePath)).orElseThrow(() ->
+                fail(balancePath, "\"" + string(balancePath) + "\" (expected: " + ClientInstances.Balance.choices() + ")"));
+        return build(prefix, () -> new ClientInstances(urls, balance));
     }
 
     /** The path of a client key: the client's own setting if it has one, else client-defaults'. */

@@ -209,7 +209,7 @@ public final class MetricsHttpServer implements AutoCloseable {
             log.warn("metrics endpoint: readiness check failed: {}", e.toString(), e);
             return new Response(503, PLAIN_TEXT, "NOT READY\npmult: readiness check failed: " + oneLine(e.toString()) + "\n");
         }
-        boolean allReady = statuses.stream().allMatch(ReadinessCheck.Status::ready);
+        boolean allReady = statuses.stream().allMatch(status -> status.ready() || !status.counts());
         StringBuilder body = new StringBuilder(allReady ? "READY\n" : "NOT READY\n");
         for (ReadinessCheck.Status status : statuses) {
             body.append(oneLine(status.name())).append(status.ready() ? ": up: " : ": down: ")

@@ -74,6 +74,14 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String MILTER_IDLE_CONNECTIONS = "pmult.milter.idle.connections";
     /** Counter {client, action}: default actions applied because a Milter failed → {@code pmult_milter_default_actions_total}. */
     public static final String MILTER_DEFAULT_ACTIONS = "pmult.milter.default.actions";
+    /** Gauge {client, endpoint}: 1 when the client's instance is up → {@code pmult_milter_instance_up}. */
+    public static final String MILTER_INSTANCE_UP = "pmult.milter.instance.up";
+    /** Gauge {client, endpoint}: sessions open on the instance now → {@code pmult_milter_instance_outstanding}. */
+    public static final String MILTER_INSTANCE_OUTSTANDING = "pmult.milter.instance.outstanding";
+    /** Counter {client, endpoint}: sessions given to the instance → {@code pmult_milter_instance_sessions_total}. */
+    public static final String MILTER_INSTANCE_SESSIONS = "pmult.milter.instance.sessions";
+    /** Counter {client, endpoint}: sessions that failed over from the instance → {@code pmult_milter_instance_failovers_total}. */
+    public static final String MILTER_INSTANCE_FAILOVERS = "pmult.milter.instance.failovers";
     /** Counter {client, stage, action}: what a client in evaluation mode answered (not applied) → {@code pmult_evaluation_verdicts_total}. */
     public static final String EVALUATION_VERDICTS = "pmult.evaluation.verdicts";
     /** Counter {client, kind}: changes a client in evaluation mode asked for (not applied) → {@code pmult_evaluation_modifications_total}. */
@@ -94,6 +102,11 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String TAG_STAGE = "stage";
     public static final String TAG_ACTION = "action";
     public static final String TAG_CLIENT = "client";
+    /**
+     * A client instance's URL. Not {@code instance}: Prometheus attaches that label to every scraped
+     * series (the scrape target), and a second one would be renamed {@code exported_instance}.
+     */
+    public static final String TAG_ENDPOINT = "endpoint";
     public static final String TAG_KIND = "kind";
     public static final String TAG_REASON = "reason";
     public static final String TAG_SIDE = "side";
@@ -146,6 +159,7 @@ public final class PmultMetrics implements AutoCloseable {
     private final ByteCountingHandler[] byteCounters;
     private final Map<String, ClientMeters> clients = new ConcurrentHashMap<>();
     private final Map<String, EvaluationMeters> evaluations = new ConcurrentHashMap<>();
+    private final Map<List<String>, InstanceMeters> instances = new ConcurrentHashMap<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     /** Registers every process-wide meter, the JVM binders and the Netty allocator gauges on {@code registry}. */
@@ -275,12 +289,29 @@ public final class PmultMetrics implements AutoCloseable {
                 meters -> evaluations.remove(name, meters)));
     }
 
+    /**
+     * The meters of instance {@code endpoint} of client {@code client}, reading {@code up} and
+     * {@code outstanding} when scraped. Replaces (and unregisters) meters an earlier configuration
+     * registered for the same instance; close the result when the instance is removed.
+     */
+    public InstanceMeters forInstance(String client, String endpoint, java.util.function.IntSupplier up,
+                                      java.util.function.IntSupplier outstanding) {
+        List<String> key = List.of(client, endpoint);
+        return instances.compute(key, (k, previous) -> {
+            if (previous != null) {
+                previous.unregisterNow();
+            }
+            return new InstanceMeters(registry, client, endpoint, up, outstanding, meters -> instances.remove(k, meters));
+        });
+    }
+
     /** Stops the GC listener and unregisters every client's meters; process-wide meters stay in the registry. */
     @Override
     public void close() {
         gcMetrics.close();
         List.copyOf(clients.values()).forEach(ClientMeters::close);
         List.copyOf(evaluations.values()).forEach(EvaluationMeters::close);
+        List.copyOf(instances.values()).forEach(InstanceMeters::close);
     }
 
     private static String version() {

@@ -84,6 +84,7 @@ public final class MilterClient {
     private final MetricAction defaultMetricAction;
     private final MilterConnectionPool pool;
     private volatile Runnable onNeedsChanged = () -> { };
+    private volatile Runnable onHealthChanged = () -> { };
 
     private volatile Health health = Health.UNKNOWN;
     private volatile String healthDetail = "not probed yet";
@@ -146,6 +147,11 @@ public final class MilterClient {
 
     void onNeedsChanged(Runnable listener) {
         this.onNeedsChanged = listener;
+    }
+
+    /** {@code listener} runs after every health report (up or down), on the reporting thread. */
+    void onHealthChanged(Runnable listener) {
+        this.onHealthChanged = listener;
     }
 
     /**
@@ -271,6 +277,7 @@ public final class MilterClient {
         if (previous == null || !previous.requestedMacros().equals(negotiated.requestedMacros())) {
             onNeedsChanged.run();
         }
+        onHealthChanged.run();
     }
 
     private void markDown(String reason) {
@@ -283,6 +290,7 @@ public final class MilterClient {
                     name(), config.url(), reason, config.defaultAction().configName());
         }
         scheduleProbe();
+        onHealthChanged.run();
     }
 
     private synchronized void scheduleProbe() {

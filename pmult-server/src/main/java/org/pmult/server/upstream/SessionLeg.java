@@ -23,50 +23,87 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A session's leg to one {@link MilterClient}: takes a Milter connection on the session's event loop
- * at CONNECT (or, while the client is down, answers every step with the client's default action
- * without trying), maps each Milter verdict to a {@link LegVerdict}, counts the default action once
- * when the milter fails this session, and hands the connection back at the end.
+ * A session's leg to one client ({@link MilterFarm}): at CONNECT it takes a Milter connection on the
+ * session's event loop from the instance the balancer picks, failing over to the next instance while
+ * one cannot be connected and the client's connect timeout has not passed (while every instance is
+ * down it answers every step with the client's default action without trying); it maps each
+ * Milter verdict to a {@link LegVerdict}, counts the default action once when the milter fails this
+ * session, and hands the connection back at the end.
  */
 final class SessionLeg implements MilterLeg {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionLeg.class);
 
-    private final MilterClient client;
+    private final MilterFarm farm;
     private final EventLoop eventLoop;
-    /** Null until CONNECT, and for ever when the client was down at CONNECT. */
+    /** The instance this session runs on; null until CONNECT, and for ever when none could be used. */
+    private MilterClient client;
+    private int instance = -1;
+    /** Null until CONNECT, and for ever when every instance was down at CONNECT. */
     private MilterClientSession session;
     private boolean defaultActionCounted;
-    private LogContext logContext = LogContext.NONE;
 
-    SessionLeg(MilterClient client, EventLoop eventLoop) {
-        this.client = client;
+    SessionLeg(MilterFarm farm, EventLoop eventLoop) {
+        this.farm = farm;
         this.eventLoop = eventLoop;
     }
 
     @Override
     public String clientName() {
-        return client.name();
-    }
-
-    @Override
-    public void logContext(LogContext context) {
-        this.logContext = context;
+        return farm.name();
     }
 
     @Override
     public CompletionStage<LegVerdict> connect(MilterMacros macros, String hostname, InetAddress address, int port) {
-        session = client.open(eventLoop);
-        if (session == null) {
-            client.countDefaultAction();
-            return down();
+        long deadline = System.nanoTime() + farm.config().timeouts().connect().toNanos();
+        return connectTo(farm.candidates(), 0, deadline, macros, hostname, address, port);
+    }
+
+    /** Connects the session to candidate {@code next}; on a connect failure, to the one after it while time is left. */
+    private CompletionStage<LegVerdict> connectTo(List<Integer> candidates, int next, long deadline, MilterMacros macros,
+                                                  String hostname, InetAddress address, int port) {
+        while (next < candidates.size()) {
+            int index = candidates.get(next);
+            MilterClient candidate = farm.instance(index);
+            MilterClientSession opened = candidate.open(eventLoop);
+            if (opened != null) {
+                client = candidate;
+                instance = index;
+                session = opened;
+                farm.taken(index);
+                int after = next + 1;
+                return connectSession(macros, hostname, address, port).thenCompose(verdict -> {
+                    if (verdict instanceof MilterVerdict.DefaultActionApplied applied && neverStarted(applied.failure())
+                            && after < candidates.size() && System.nanoTime() - deadline < 0) {
+                        candidate.release(session);
+                        farm.released(index, true);
+                        session = null;
+                        client = null;
+                        instance = -1;
+                        return connectTo(candidates, after, deadline, macros, hostname, address, port);
+                    }
+                    return CompletableFuture.completedFuture(translate(verdict));
+                });
+            }
+            next++; // went down since the candidates were chosen
         }
-        session.logContext(logContext);
+        farm.countDefaultAction();
+        defaultActionCounted = true;
+        return down();
+    }
+
+    /** The milter saw nothing of the session: it could not be connected, or the negotiation failed. */
+    private static boolean neverStarted(MilterFailure failure) {
+        return failure.kind() == MilterFailure.Kind.CONNECT || failure.stage() == MilterStage.NEGOTIATE;
+    }
+
+    /** CONNECT on {@link #session}, connecting anew once if the idle connection it got was closed under it. */
+    private CompletionStage<MilterVerdict> connectSession(MilterMacros macros, String hostname, InetAddress address, int port) {
         InetAddress smtpClient = ClientAddress.unmapped(address);
         AddressFamily family = smtpClient instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
         String clientAddress = ClientAddress.text(smtpClient);
         if (session.state() != MilterClientState.READY) {
-            return verdict(session.connect(macros, hostname, family, port, clientAddress));
+            return Futures.map(session.connect(macros, hostname, family, port, clientAddress), verdict -> verdict);
         }
         // An idle connection (spare or kept) the milter closed just now, before pmult noticed, or a
         // kept one whose filter dropped SMFIC_QUIT_NC and this CONNECT: this session gets a new
@@ -79,10 +116,9 @@ final class SessionLeg implements MilterLeg {
                         LOG.info("milter \"{}\": the idle connection a session took did not serve it ({}); connecting anew",
                                 client.name(), applied.failure().message());
                         session = client.openNew(eventLoop);
-                        session.logContext(logContext);
-                        return verdict(session.connect(macros, hostname, family, port, clientAddress));
+                        return Futures.map(session.connect(macros, hostname, family, port, clientAddress), again -> again);
                     }
-                    return CompletableFuture.completedFuture(translate(verdict));
+                    return CompletableFuture.completedFuture(verdict);
                 });
     }
 
@@ -138,7 +174,7 @@ final class SessionLeg implements MilterLeg {
         }
         return Futures.map(session.endOfMessage(macros), end -> {
             countIfDefault(end.verdict());
-            return VerdictTranslation.of(end, client.name());
+            return VerdictTranslation.of(end, farm.name());
         });
     }
 
@@ -158,6 +194,8 @@ final class SessionLeg implements MilterLeg {
     public void close() {
         if (session != null) {
             client.release(session);
+            farm.released(instance, false);
+            session = null;
         }
     }
 
@@ -174,12 +212,12 @@ final class SessionLeg implements MilterLeg {
     private void countIfDefault(MilterVerdict verdict) {
         if (verdict.isDefaultAction() && !defaultActionCounted) {
             defaultActionCounted = true;
-            client.countDefaultAction();
+            farm.countDefaultAction();
         }
     }
 
     private CompletionStage<LegVerdict> down() {
-        return CompletableFuture.completedFuture(client.downVerdict());
+        return CompletableFuture.completedFuture(farm.downVerdict());
     }
 
     /** ESMTP parameters as the Milter MAIL/RCPT argument list wants them: one string each. */

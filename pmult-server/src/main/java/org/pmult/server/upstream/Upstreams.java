@@ -30,21 +30,21 @@ public final class Upstreams implements ReadinessCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
 
-    private final List<MilterClient> clients;
+    private final List<MilterFarm> clients;
     /** Per client, in client order: its recorder when it is in evaluation mode, else null. */
     private final List<EvaluationRecorder> evaluations;
     private final MacroCatalog catalog;
     private final Map<MacroStage, List<String>> defineMacros;
     private volatile MacroPlan plan;
 
-    private Upstreams(List<MilterClient> clients, List<EvaluationRecorder> evaluations, MacroCatalog catalog,
+    private Upstreams(List<MilterFarm> clients, List<EvaluationRecorder> evaluations, MacroCatalog catalog,
                       Map<MacroStage, List<String>> defineMacros) {
         this.clients = List.copyOf(clients);
         this.evaluations = java.util.Collections.unmodifiableList(new ArrayList<>(evaluations));
         this.catalog = catalog;
         this.defineMacros = defineMacros;
         this.plan = computePlan();
-        for (MilterClient client : clients) {
+        for (MilterFarm client : clients) {
             client.onNeedsChanged(this::replan);
         }
     }
@@ -57,19 +57,19 @@ public final class Upstreams implements ReadinessCheck {
      */
     public static Upstreams create(PmultConfig config, Upstreams previous, Transports transport, EventLoopGroup probeGroup,
                                    PmultMetrics metrics) {
-        List<MilterClient> clients = new ArrayList<>();
+        List<MilterFarm> clients = new ArrayList<>();
         List<EvaluationRecorder> evaluations = new ArrayList<>();
         for (ClientConfig client : config.clients()) {
             evaluations.add(client.evaluationMode()
                     ? new EvaluationRecorder(client.name(), metrics.forEvaluation(client.name())) : null);
-            MilterClient reused = previous == null ? null : previous.find(client);
+            MilterFarm reused = previous == null ? null : previous.find(client);
             if (reused != null) {
                 clients.add(reused);
                 continue;
             }
             Map<MacroStage, List<String>> defaults = client.v2Macros().values().stream().allMatch(List::isEmpty)
                     ? config.macros().v2Defaults() : client.v2Macros();
-            clients.add(new MilterClient(client, defaults, transport, probeGroup, config.reconnect(), metrics,
+            clients.add(MilterFarm.create(client, defaults, transport, probeGroup, config.reconnect(), metrics,
                     config.limits().maxFrameLength()));
         }
         MacroCatalog catalog = new MacroCatalog(config.macros().sendmailNames());
@@ -78,11 +78,9 @@ public final class Upstreams implements ReadinessCheck {
 
     /** Probes every client not yet up, once; completes when all have an outcome. */
     public CompletionStage<Void> probeAll() {
-        List<CompletableFuture<MilterClient.Health>> probes = new ArrayList<>();
-        for (MilterClient client : clients) {
-            if (client.health() != MilterClient.Health.UP) {
-                probes.add(client.probe().toCompletableFuture());
-            }
+        List<CompletableFuture<Void>> probes = new ArrayList<>();
+        for (MilterFarm client : clients) {
+            probes.add(client.probe().toCompletableFuture());
         }
         return CompletableFuture.allOf(probes.toArray(new CompletableFuture[0]));
     }
@@ -115,13 +113,13 @@ public final class Upstreams implements ReadinessCheck {
         return plan;
     }
 
-    public List<MilterClient> clients() {
+    public List<MilterFarm> clients() {
         return clients;
     }
 
     /** Stops this set's probes, and the meters of clients the successor no longer has (or no longer evaluates). */
     public void retire(Upstreams successor) {
-        for (MilterClient client : clients) {
+        for (MilterFarm client : clients) {
             if (successor == null || !successor.clients.contains(client)) {
                 client.close();
                 client.closeMeters();
@@ -137,17 +135,15 @@ public final class Upstreams implements ReadinessCheck {
     @Override
     public List<Status> statuses() {
         List<Status> statuses = new ArrayList<>(clients.size());
-        for (MilterClient client : clients) {
-            String detail = client.config().url() + ": " + client.healthDetail();
-            statuses.add(client.health() == MilterClient.Health.UP
-                    ? Status.ready(client.name(), detail) : Status.notReady(client.name(), detail));
+        for (MilterFarm client : clients) {
+            statuses.addAll(client.statuses());
         }
         return statuses;
     }
 
     /** The client built for {@code config}; evaluation mode is not the client's but each session's. */
-    private MilterClient find(ClientConfig config) {
-        for (MilterClient client : clients) {
+    private MilterFarm find(ClientConfig config) {
+        for (MilterFarm client : clients) {
             if (Objects.equals(client.config().withEvaluationMode(false), config.withEvaluationMode(false))) {
                 return client;
             }
@@ -157,7 +153,7 @@ public final class Upstreams implements ReadinessCheck {
 
     private MacroPlan computePlan() {
         List<MacroPlan.ClientNeeds> needs = new ArrayList<>(clients.size());
-        for (MilterClient client : clients) {
+        for (MilterFarm client : clients) {
             needs.add(client.needs());
         }
         return MacroPlan.build(catalog, defineMacros, needs);

@@ -329,6 +329,8 @@ class GnuConfigReaderTest {
             `client mfd { url /x; default-action quarantine; }`      | 1 | client "mfd": default-action "quarantine" (expected: tempfail, accept, reject or continue)
             `client mfd { url /x; reuse-connections maybe; }`        | 1 | client "mfd": reuse-connections "maybe" (expected: yes or no)
             `client mfd { url /x; evaluation-mode trial; }`          | 1 | client "mfd": evaluation-mode "trial" (expected: yes or no)
+            `client mfd {\n url /x;\n url /x;\n}`                  | 3 | client "mfd": url /x is already given at line 2
+            `client mfd { url /x; balance random; }`                 | 1 | client "mfd": balance "random" (expected: least-outstanding or round-robin)
             `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1

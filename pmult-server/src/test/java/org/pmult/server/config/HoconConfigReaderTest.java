@@ -48,6 +48,21 @@ class HoconConfigReaderTest {
     }
 
     @Test
+    void aListOfUrlsNamesTheInstancesOfOneClient() throws IOException {
+        PmultConfig config = read("""
+                pmult.clients.mfd {
+                  url = ["unix:///run/mfd1.sock", "inet:8891@10.0.0.5"]
+                  balance = round-robin
+                }
+                """);
+
+        ClientConfig mfd = config.clients().get(0);
+        assertEquals(List.of(SocketEndpoint.parse("unix:///run/mfd1.sock"), SocketEndpoint.parse("inet:8891@10.0.0.5")),
+                mfd.instances().urls());
+        assertEquals(ClientInstances.Balance.ROUND_ROBIN, mfd.instances().balance());
+    }
+
+    @Test
     void readsAFullConfiguration() throws IOException {
         PmultConfig config = read("""
                 pmult {
@@ -168,7 +183,10 @@ class HoconConfigReaderTest {
             `pmult.clients.mfd {\\n url = /x\\n connections.spare = 17\\n}`     | 3 | clients.mfd.connections.spare: 17 (expected: 0..max-idle, which is 16)
             `pmult.clients.mfd {\\n url = /x\\n connections.reuse = maybe\\n}`  | 3 | clients.mfd.connections.reuse: "maybe" (expected: true or false)
             `pmult.clients.mfd {\\n url = /x\\n evaluation-mode = yes-ish\\n}`  | 3 | clients.mfd.evaluation-mode: "yes-ish" (expected: true or false)
-            `pmult.clients.mfd {\\n log-level = info\\n}`                        | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock")
+            `pmult.clients.mfd {\\n url = [/x, /x]\\n}`                        | 2 | clients.mfd.url: [/x, /x] names an instance twice (expected: each socket once)
+            `pmult.clients.mfd {\\n url = []\\n}`                              | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock", or a list of equivalent instances)
+            `pmult.clients.mfd {\\n url = /x\\n balance = random\\n}`         | 3 | clients.mfd.balance: "random" (expected: least-outstanding or round-robin)
+            `pmult.clients.mfd {\\n log-level = info\\n}`                        | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock", or a list of equivalent instances)
             `pmult.clients.mfd {\\n url = "inet://h:70000"\\n}`                  | 2 | clients.mfd.url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
             `pmult.listen = ["inet://h:70000"]`                                  | 1 | listen: bad port 70000 in "inet://h:70000" (expected: 1..65535)
             `pmult.listen = []`                                                  | 1 | listen: no socket (expected: at least one listen address)

@@ -47,6 +47,7 @@ class ReferenceConfTest {
             entry("client-defaults.connections.spare", "2"),
             entry("client-defaults.connections.reuse", "true"),
             entry("client-defaults.evaluation-mode", "true"),
+            entry("client-defaults.balance", "round-robin"),
             entry("client-defaults.connections.max-idle", "3"),
             entry("client-defaults.connections.idle-timeout", "5s"),
             entry("macros.define.connect", "[hostname]"),

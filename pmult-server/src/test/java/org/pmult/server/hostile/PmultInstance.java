@@ -94,9 +94,10 @@ final class PmultInstance implements AutoCloseable {
         return gauge.value();
     }
 
-    /** The configured milter client called {@code name}. */
+    /** The (only instance of the) configured milter client called {@code name}. */
     MilterClient client(String name) {
         return server.upstreams().clients().stream().filter(c -> c.name().equals(name)).findFirst()
+                .map(farm -> farm.instances().get(0))
                 .orElseThrow(() -> new AssertionError("no client " + name));
     }
 

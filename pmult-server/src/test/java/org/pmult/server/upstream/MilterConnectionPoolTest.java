@@ -279,7 +279,7 @@ class MilterConnectionPoolTest {
     private LegVerdict connectVerdict;
 
     private SessionLeg openSession(String name) {
-        SessionLeg leg = new SessionLeg(client, loop);
+        SessionLeg leg = new SessionLeg(MilterFarm.of(client, rig.metrics), loop);
         connectVerdict = onLoop(() -> leg.connect(MilterMacros.EMPTY, name + ".example", InetAddress.getLoopbackAddress(), 25))
                 .toCompletableFuture().join();
         assertEquals(LegVerdict.CONTINUE, onLoop(() -> leg.helo(MilterMacros.EMPTY, name)).toCompletableFuture().join());
