@@ -1,6 +1,7 @@
 package org.pmult.server.upstream;
 
 import io.netty.buffer.ByteBuf;
+import org.pmult.milter.client.LogContext;
 import org.pmult.milter.codec.MilterMacros;
 import org.pmult.server.metrics.MetricStage;
 import org.pmult.server.session.LegVerdict;
@@ -51,6 +52,11 @@ final class EvaluatingLeg implements MilterLeg {
     @Override
     public String clientName() {
         return leg.clientName();
+    }
+
+    @Override
+    public void logContext(LogContext context) {
+        leg.logContext(context);
     }
 
     @Override

@@ -42,6 +42,7 @@ final class SessionLeg implements MilterLeg {
     /** Null until CONNECT, and for ever when every instance was down at CONNECT. */
     private MilterClientSession session;
     private boolean defaultActionCounted;
+    private LogContext logContext = LogContext.NONE;
 
     SessionLeg(MilterFarm farm, EventLoop eventLoop) {
         this.farm = farm;
@@ -51,6 +52,11 @@ final class SessionLeg implements MilterLeg {
     @Override
     public String clientName() {
         return farm.name();
+    }
+
+    @Override
+    public void logContext(LogContext context) {
+        this.logContext = context;
     }
 
     @Override
@@ -70,6 +76,7 @@ final class SessionLeg implements MilterLeg {
                 client = candidate;
                 instance = index;
                 session = opened;
+                session.logContext(logContext);
                 farm.taken(index);
                 int after = next + 1;
                 return connectSession(macros, hostname, address, port).thenCompose(verdict -> {
@@ -116,6 +123,7 @@ final class SessionLeg implements MilterLeg {
                         LOG.info("milter \"{}\": the idle connection a session took did not serve it ({}); connecting anew",
                                 client.name(), applied.failure().message());
                         session = client.openNew(eventLoop);
+                        session.logContext(logContext);
                         return Futures.map(session.connect(macros, hostname, family, port, clientAddress), again -> again);
                     }
                     return CompletableFuture.completedFuture(verdict);
