@@ -30,9 +30,10 @@ import java.util.function.IntFunction;
 
 /**
  * One MeTA1 SMTP session fanned out to one Milter session per client. Each pmilter command becomes
- * the matching Milter step(s) on every leg still consulted; the legs' verdicts are combined in client
- * order (the first reject, tempfail, discard or shutdown decides; an accept releases only that leg)
- * and carried back as one pmilter reply. All state lives on the connection's event loop.
+ * the matching Milter step(s), sent to the legs still consulted one after another in client order
+ * ({@link LegSeries}): the first reject, tempfail, discard or shutdown decides and the later legs never
+ * see that command; an accept releases only that leg. The verdicts become one pmilter reply
+ * ({@link VerdictCombiner}). All state lives on the connection's event loop.
  */
 public final class MultiplexSession implements PmilterSessionHandler {
 
@@ -54,22 +55,11 @@ public final class MultiplexSession implements PmilterSessionHandler {
         CLOSED
     }
 
-    /** Whether a leg is still consulted. */
-    private enum LegState {
-        ACTIVE,
-        /** Accepted the current message; consulted again from the next transaction. */
-        ACCEPTED_MESSAGE,
-        /** Accepted the whole session, or failed with an accept default: never consulted again. */
-        RELEASED,
-        /** Failed with a continue default (others decide): never consulted again, and it accepted nothing. */
-        IGNORED
-    }
-
     private final String seid;
     private final String clientAddress;
     private final SessionContext context;
     private final List<MilterLeg> legs;
-    private final LegState[] legStates;
+    private final VerdictCombiner combiner;
     private final SessionMacros macros = new SessionMacros();
     /** Session id and Message-ID in the MDC of every log line about this session, the legs' included. */
     private final SessionLogContext logContext;
@@ -84,8 +74,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         this.clientAddress = clientAddress;
         this.context = context;
         this.legs = List.copyOf(legs);
-        this.legStates = new LegState[legs.size()];
-        java.util.Arrays.fill(legStates, LegState.ACTIVE);
+        this.combiner = new VerdictCombiner(legs.size());
         this.logContext = new SessionLogContext(seid);
         for (MilterLeg leg : this.legs) {
             leg.logContext(logContext);
@@ -260,133 +249,50 @@ public final class MultiplexSession implements PmilterSessionHandler {
     }
 
     /**
-     * Sends each message step to every consulted leg in order, a leg's next step only after its
-     * previous one continued; with {@code endOfMessage} each leg then gets end-of-message.
+     * Sends the message steps to the consulted legs in client order, each leg its steps one after
+     * another and the next leg only after this one continued; with {@code endOfMessage} each leg
+     * ends with end-of-message before the next one starts.
      */
     private CompletionStage<PmilterResponse.Reply> runMessageEvents(MetricStage stage, List<MessageEvent> events,
                                                                    boolean endOfMessage) {
-        return step(stage, i -> {
-            MilterLeg leg = legs.get(i);
-            CompletionStage<LegVerdict> chain = CompletableFuture.completedFuture(LegVerdict.CONTINUE);
-            for (MessageEvent event : events) {
-                chain = chain.thenCompose(previous -> previous.kind() != LegVerdict.Kind.CONTINUE
-                        ? CompletableFuture.completedFuture(previous) : send(leg, event, i));
-            }
-            if (endOfMessage) {
-                chain = chain.thenCompose(previous -> previous.kind() != LegVerdict.Kind.CONTINUE
-                        ? CompletableFuture.completedFuture(previous) : leg.endOfMessage(macrosFor(i, MacroStage.EOM)));
-            }
-            return chain;
-        }).whenComplete((reply, error) -> releaseBodies(events));
+        return step(stage, i -> MessageDelivery.deliver(legs.get(i), events, () -> macrosFor(i, MacroStage.EOH),
+                endOfMessage ? () -> macrosFor(i, MacroStage.EOM) : null))
+                .whenComplete((reply, error) -> releaseBodies(events));
     }
 
-    private CompletionStage<LegVerdict> send(MilterLeg leg, MessageEvent event, int index) {
-        if (event instanceof MessageEvent.Header header) {
-            return leg.header(header.name(), header.value());
-        } else if (event instanceof MessageEvent.EndOfHeaders) {
-            return leg.endOfHeaders(macrosFor(index, MacroStage.EOH));
-        } else {
-            return leg.body(((MessageEvent.BodyChunk) event).content().retainedDuplicate());
-        }
-    }
-
-    /**
-     * Runs one step on every consulted leg at once and combines the verdicts in client order once all
-     * have answered. Continuations hop back to the event loop if a leg completed elsewhere.
-     */
+    /** Runs one step on the consulted legs in series and answers with their combined verdict. */
     private CompletionStage<PmilterResponse.Reply> step(MetricStage stage, IntFunction<CompletionStage<LegVerdict>> call) {
-        int n = legs.size();
-        @SuppressWarnings("unchecked")
-        CompletableFuture<LegVerdict>[] pending = new CompletableFuture[n];
-        for (int i = 0; i < n; i++) {
-            pending[i] = legStates[i] == LegState.ACTIVE
-                    ? call.apply(i).toCompletableFuture()
-                    : CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<PmilterResponse.Reply> result = new CompletableFuture<>();
-        CompletableFuture.allOf(pending).whenComplete((ignored, error) -> {
-            // Netty may run a listener as a task of its own, outside the session's log context.
-            Runnable combine = () -> {
-                try (LogContext.Scope entered = logContext.enter()) {
-                    result.complete(combine(stage, pending));
-                }
-            };
-            if (context.eventLoop().inEventLoop()) {
-                combine.run();
-            } else {
-                context.eventLoop().execute(combine);
-            }
-        });
-        return result;
+        return LegSeries.run(legs.size(), combiner::consulted, call, context.eventLoop(), logContext, (leg, error) ->
+                        LOG.error("session {}: client {} failed at {} instead of answering; releasing it", seid,
+                                legs.get(leg).clientName(), stage.tag(), error))
+                .thenApply(verdicts -> combine(stage, verdicts));
     }
 
-    private PmilterResponse.Reply combine(MetricStage stage, CompletableFuture<LegVerdict>[] pending) {
+    private PmilterResponse.Reply combine(MetricStage stage, LegVerdict[] verdicts) {
         if (state == State.CLOSED) {
             return reply(ReplyCode.ERROR, null, List.of());
         }
         boolean beforeTransaction = stage == MetricStage.CONNECT || stage == MetricStage.HELO;
-        LegVerdict decided = null;
-        int decider = -1;
-        List<PmilterModification> modifications = new ArrayList<>();
-        List<String> changers = new ArrayList<>();
-        for (int i = 0; i < pending.length; i++) {
-            LegVerdict verdict = pending[i].getNow(null);
-            if (verdict == null && pending[i].isCompletedExceptionally()) {
-                // A leg must not fail; if one does (a bug), treat it like a failed milter that continues.
-                LOG.error("session {}: client {} failed at {} instead of answering; releasing it", seid,
-                        legs.get(i).clientName(), stage.tag(), pending[i].handle((v, e) -> e).join());
-                legStates[i] = LegState.IGNORED;
-                continue;
-            }
-            if (verdict == null) {
-                continue;
-            }
-            if (decided == null && verdict.decides()) {
-                decided = verdict;
-                decider = i;
-            }
-            if (verdict.kind() == LegVerdict.Kind.ACCEPT) {
-                legStates[i] = beforeTransaction || verdict.defaultAction() ? LegState.RELEASED : LegState.ACCEPTED_MESSAGE;
-            } else if (verdict.defaultAction() && verdict.kind() == LegVerdict.Kind.CONTINUE) {
-                legStates[i] = LegState.IGNORED;
-            }
-            if (!verdict.modifications().isEmpty()) {
-                modifications.addAll(verdict.modifications());
-                changers.add(legs.get(i).clientName());
-            }
-        }
+        VerdictCombiner.Combined combined = combiner.combine(beforeTransaction, beforeTransaction, verdicts);
         PmilterResponse.Reply reply;
-        if (decided != null) {
-            reply = decidedReply(stage, decided);
+        if (combined.decidedByLeg()) {
+            reply = reply(combined.code(), combined.text(), List.of());
             LOG.info("session {} client {} msgid {}: {} -> {} {}(by client {}{})", seid, clientAddress,
                     messageId == null ? "-" : messageId, stage.tag(), reply.code(),
-                    reply.text() == null ? "" : reply.text() + " ", legs.get(decider).clientName(),
-                    decided.defaultAction() ? ", default action" : "");
+                    reply.text() == null ? "" : reply.text() + " ", legs.get(combined.decider()).clientName(),
+                    combined.decided().defaultAction() ? ", default action" : "");
         } else {
-            ReplyCode code = allAccepted() ? ReplyCode.ACCEPT : ReplyCode.CONTINUE;
-            reply = reply(code, null, stage == MetricStage.EOM ? supported(modifications) : List.of());
+            reply = reply(combined.code(), null, stage == MetricStage.EOM ? supported(combined.modifications()) : List.of());
             if (!reply.modifications().isEmpty()) {
-                reply = fitted(reply, changers);
+                reply = fitted(reply, combined.changers().stream().map(i -> legs.get(i).clientName()).toList());
             }
             if (LOG.isDebugEnabled()) {
-                LOG.debug("session {} client {}: {} -> {}{}", seid, clientAddress, stage.tag(), code,
+                LOG.debug("session {} client {}: {} -> {}{}", seid, clientAddress, stage.tag(), reply.code(),
                         reply.modifications().isEmpty() ? "" : " with " + reply.modifications());
             }
         }
         count(stage, reply.code());
         return reply;
-    }
-
-    private PmilterResponse.Reply decidedReply(MetricStage stage, LegVerdict verdict) {
-        return switch (verdict.kind()) {
-            case REJECT -> reply(ReplyCode.REJECT, verdict.text(), List.of());
-            case TEMPFAIL -> reply(ReplyCode.TEMPFAIL, verdict.text(), List.of());
-            case SHUTDOWN -> reply(ReplyCode.SHUTDOWN, verdict.text(), List.of());
-            // MeTA1 takes DISCARD from MAIL on; before that the only way to refuse the mail is REJECT.
-            case DISCARD -> stage == MetricStage.CONNECT || stage == MetricStage.HELO
-                    ? reply(ReplyCode.REJECT, null, List.of()) : reply(ReplyCode.DISCARD, null, List.of());
-            case CONTINUE, ACCEPT -> throw new IllegalStateException("not a deciding verdict: " + verdict);
-        };
     }
 
     /**
@@ -410,21 +316,6 @@ public final class MultiplexSession implements PmilterSessionHandler {
                         + "(expected: <= {}); tempfailing the message (raise limits.max-frame-length if such changes are expected)",
                 seid, clientAddress, messageId == null ? "-" : messageId, changers, length, context.maxReplyLength());
         return reply(ReplyCode.TEMPFAIL, null, List.of());
-    }
-
-    /**
-     * Whether no leg is consulted any more and at least one accepted (the others failed with a
-     * continue default). Legs that were only ignored accepted nothing: then the answer is CONTINUE.
-     */
-    private boolean allAccepted() {
-        boolean anyAccepted = false;
-        for (LegState legState : legStates) {
-            if (legState == LegState.ACTIVE) {
-                return false;
-            }
-            anyAccepted |= legState != LegState.IGNORED;
-        }
-        return anyAccepted;
     }
 
     /** Keeps the modifications smtps said it can apply; logs the others. */
@@ -451,7 +342,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
 
     private void abortLegs() {
         for (int i = 0; i < legs.size(); i++) {
-            if (legStates[i] == LegState.ACTIVE || legStates[i] == LegState.ACCEPTED_MESSAGE) {
+            if (combiner.inTransaction(i)) {
                 legs.get(i).abort();
             }
         }
@@ -470,12 +361,9 @@ public final class MultiplexSession implements PmilterSessionHandler {
      * the end of that message, so they get an ABORT to close it, as Sendmail does.
      */
     private void endTransaction(boolean abortSent) {
-        for (int i = 0; i < legStates.length; i++) {
-            if (legStates[i] == LegState.ACCEPTED_MESSAGE) {
-                if (!abortSent) {
-                    legs.get(i).abort();
-                }
-                legStates[i] = LegState.ACTIVE;
+        for (int leg : combiner.reopenAcceptedMessages()) {
+            if (!abortSent) {
+                legs.get(leg).abort();
             }
         }
         for (OwnMacro macro : new OwnMacro[] {OwnMacro.SENDER, OwnMacro.MAIL_ADDR, OwnMacro.MAIL_HOST, OwnMacro.RCPT_ADDR,

@@ -40,18 +40,91 @@ class MultiplexSessionTest {
     private static final String SEID = "S1";
 
     @Test
-    void carriesTheFirstRejectInClientOrderWithItsText() throws Exception {
+    void carriesTheFirstRejectInClientOrderWithItsTextAndNeverShowsTheCommandToLaterMilters() throws Exception {
         ScriptedLeg first = new ScriptedLeg("first");
         ScriptedLeg second = new ScriptedLeg("second");
         MultiplexSession session = session(first, second);
         connect(session);
-        second.next(LegVerdict.withText(LegVerdict.Kind.TEMPFAIL, "451 4.7.1 second says later"));
         first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 first says no"));
         PmilterResponse.Reply reply = send(session, new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY));
         assertEquals(ReplyCode.REJECT, reply.code());
         assertEquals("550 5.7.1 first says no", reply.text());
         assertEquals(List.of("connect", "mail <a@b.example>"), first.calls);
+        assertEquals(List.of("connect"), second.calls, "a MAIL the first milter refused never reaches the second");
+    }
+
+    @Test
+    void aRecipientRefusedByTheFirstMilterNeverReachesTheSecondButTheNextOneDoes() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        connect(session);
+        send(session, mail());
+        first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.1.1 no such user"));
+        assertEquals(ReplyCode.REJECT, send(session, rcpt("<blocked@example.net>", 0)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, rcpt("<bob@example.net>", 1)).code());
+        assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <blocked@example.net>", "rcpt <bob@example.net>"),
+                first.calls);
+        assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>"), second.calls);
+    }
+
+    @Test
+    void aConnectionRefusedByTheFirstMilterNeverReachesTheSecond() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        first.next(LegVerdict.withText(LegVerdict.Kind.TEMPFAIL, "421 4.7.0 go away"));
+        assertEquals(ReplyCode.TEMPFAIL, connect(session).code());
+        assertEquals(List.of(), second.calls);
+    }
+
+    @Test
+    void anAcceptByTheFirstMilterStillLetsTheSecondDecide() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        connect(session);
+        first.next(LegVerdict.ACCEPT);
+        second.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 second says no"));
+        PmilterResponse.Reply reply = send(session, mail());
+        assertEquals(ReplyCode.REJECT, reply.code());
+        assertEquals("550 5.7.1 second says no", reply.text());
         assertEquals(List.of("connect", "mail <a@b.example>"), second.calls);
+    }
+
+    @Test
+    void aMessageRejectedByTheFirstMilterNeverEndsAtTheSecond() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        connect(session);
+        send(session, mail());
+        send(session, rcpt("<bob@example.net>", 0));
+        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        assertEquals(ReplyCode.CONTINUE, send(session, msg("Subject: hi\r\n\r\nhello\r\n")).code());
+        first.nextAtEom(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 spam"));
+        second.nextAtEom(new LegVerdict(LegVerdict.Kind.CONTINUE, null,
+                List.of(new PmilterModification.AddHeader("DKIM-Signature", "v=1")), false));
+        PmilterResponse.Reply dot = send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY));
+        assertEquals(ReplyCode.REJECT, dot.code());
+        assertEquals(List.of(), dot.modifications());
+        assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
+                "header Subject=hi", "eoh", "body hello\r\n"), second.calls, "no end of message, so nothing signed");
+    }
+
+    @Test
+    void aHeaderRejectedByTheFirstMilterNeverReachesTheSecond() throws Exception {
+        ScriptedLeg first = new ScriptedLeg("first");
+        ScriptedLeg second = new ScriptedLeg("second");
+        MultiplexSession session = session(first, second);
+        connect(session);
+        send(session, mail());
+        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        // A header goes out once the next line shows it is not folded: From with the first chunk, Subject with the second.
+        assertEquals(ReplyCode.CONTINUE, send(session, msg("From: a@b.example\r\nSubject: buy\r\n")).code());
+        first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 bad subject"));
+        assertEquals(ReplyCode.REJECT, send(session, msg("\r\nbody\r\n")).code());
+        assertEquals(List.of("connect", "mail <a@b.example>", "data", "header From=a@b.example"), second.calls);
     }
 
     @Test
