@@ -141,7 +141,16 @@ final class Meta1Client implements AutoCloseable {
 
         /** RCPT TO:{@code forwardPath}. */
         PmilterResponse.Reply rcpt(String forwardPath) {
-            return send(new PmilterRequest.Rcpt(seid, forwardPath, recipientIndex++, null, macrosFor(Command.RCPT)));
+            return rcpt(forwardPath, null);
+        }
+
+        PmilterResponse.Reply rcpt(String forwardPath, String esmtpArgs) {
+            return send(new PmilterRequest.Rcpt(seid, forwardPath, recipientIndex++, esmtpArgs, macrosFor(Command.RCPT)));
+        }
+
+        /** An SMTP command smtps did not recognise, as the client sent it. */
+        PmilterResponse.Reply unknown(String line) {
+            return send(new PmilterRequest.Unknown(seid, line));
         }
 
         PmilterResponse.Reply data() {
@@ -154,7 +163,11 @@ final class Meta1Client implements AutoCloseable {
          * or the last one.
          */
         PmilterResponse.Reply message(String text) {
-            byte[] bytes = text.replaceAll("\r?\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+            return message(text.replaceAll("\r?\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The message exactly as given (CRLF line ends, not dot-stuffed), in MSG chunks as above. */
+        PmilterResponse.Reply message(byte[] bytes) {
             PmilterResponse.Reply reply = null;
             int at = 0;
             do {

@@ -1,0 +1,225 @@
+package org.pmult.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pmult.pmilter.codec.PmilterCodes.Macro;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The proof that a milter cannot tell pmult from Postfix: the same SMTP session goes through a real
+ * Postfix 3.7 (SMTP on loopback) and through pmult (MeTA1's side played by {@link Meta1Client}), both
+ * in front of the same two recording milters ({@link MilterTap}), and the two Milter streams each
+ * milter saw must be equal once {@link IntendedDifferences} are taken out.
+ */
+class PostfixDifferentialIT {
+
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+    private static final AtomicInteger SESSIONS = new AtomicInteger();
+
+    private static MilterTap first;
+    private static MilterTap second;
+    private static PostfixPeer postfix;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startPostfix() {
+        PostfixPeer.requireInstalled();
+        first = MilterTap.start(MilterTap.Profile.plain("first"));
+        second = MilterTap.start(MilterTap.Profile.plain("second"));
+        postfix = PostfixPeer.start(first.postfixSpec() + ", " + second.postfixSpec());
+    }
+
+    @AfterAll
+    static void stopPostfix() {
+        try {
+            if (postfix != null) {
+                postfix.close();
+            }
+        } finally {
+            if (first != null) {
+                first.close();
+            }
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @AfterEach
+    void plainProfiles() {
+        first.profile(MilterTap.Profile.plain("first"));
+        second.profile(MilterTap.Profile.plain("second"));
+    }
+
+    // --- message content -------------------------------------------------------------------------
+
+    @Test
+    void aBodyOverSixtyFourKibWithLeadingDots() throws Exception {
+        symbols();
+        StringBuilder body = new StringBuilder("Subject: big\r\nFrom: <alice@example.com>\r\n\r\n");
+        for (int line = 0; body.length() < 150_000; line++) {
+            body.append(line % 7 == 0 ? "." : "").append(line % 11 == 0 ? ".." : "")
+                    .append("line ").append(line).append(" of a body larger than one Milter chunk\r\n");
+        }
+        body.append(".\r\n..\r\nlast\r\n");
+        assertSameStreams("big-body", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null).data(body.toString()));
+    }
+
+    // --- envelope ----------------------------------------------------------------------------------
+
+    @Test
+    void esmtpArgumentsOnMailAndRcpt() throws Exception {
+        symbols();
+        assertSameStreams("esmtp-args", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", "SIZE=321 BODY=8BITMIME RET=HDRS ENVID=abc123")
+                .rcpt("<bob@example.net>", "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.net")
+                .data("Subject: args\r\n\r\nBody.\r\n"));
+    }
+
+    @Test
+    void twoMiltersInSeriesTheFirstRefusingOneOfTwoRecipients() throws Exception {
+        symbols();
+        first.profile(first.profileNow().refusing("refused"));
+        assertSameStreams("series-refused-rcpt", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", null)
+                .rcpt("<refused@example.net>", null)
+                .rcpt("<bob@example.net>", null)
+                .data("Subject: one refused\r\n\r\nBody.\r\n"));
+    }
+
+    @Test
+    void rsetThenASecondTransaction() throws Exception {
+        symbols();
+        assertSameStreams("rset", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null).rset()
+                .mail("<carol@example.com>", null).rcpt("<dave@example.net>", null)
+                .data("Subject: second\r\n\r\nBody.\r\n")
+                .mail("<erin@example.com>", null).rcpt("<frank@example.net>", null)
+                .data("Subject: third\r\n\r\nBody.\r\n"));
+    }
+
+    @Test
+    void anUnknownCommand() throws Exception {
+        symbols();
+        assertSameStreams("unknown", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .unknown("XFROB now please")
+                .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null)
+                .data("Subject: after unknown\r\n\r\nBody.\r\n"));
+    }
+
+    /**
+     * Both milters ask, with SETSYMLIST, for macros whose values both MTAs know the same way, so the
+     * cases about content and envelope compare the rest of the stream.
+     */
+    private static void symbols() {
+        String none = "{pmult_test_unset}"; // a macro neither MTA has: that stage gets no macro
+        Map<Integer, String> lists = Map.of(
+                0, "j {client_addr}",
+                1, none,
+                2, "{mail_addr}",
+                3, "{rcpt_addr} {rcpt_host}",
+                4, none,
+                5, none,
+                6, none);
+        first.profile(first.profileNow().withMacros(lists));
+        second.profile(second.profileNow().withMacros(lists));
+    }
+
+    private void assertSameStreams(String name, SmtpScript script) throws Exception {
+        assertSameStreams(name, script, false);
+    }
+
+    /**
+     * Plays {@code script} through Postfix, then through a fresh pmult, and compares what each milter
+     * saw: with {@code negotiation} only the SMFIC_OPTNEG offer, else everything after it.
+     */
+    private void assertSameStreams(String name, SmtpScript script, boolean negotiation) throws Exception {
+        first.clear();
+        second.clear();
+        List<String> smtp = script.playSmtp(postfix.port());
+        List<List<String>> viaPostfix = settled("Postfix", smtp, negotiation);
+        first.clear();
+        second.clear();
+        String config = """
+                pmult {
+                  listen = ["inet://127.0.0.1:%d"]
+                  clients {
+                    first { url = "inet://127.0.0.1:%d", timeouts { connect = 2s, read = 10s, eom = 20s } }
+                    second { url = "inet://127.0.0.1:%d", timeouts { connect = 2s, read = 10s, eom = 20s } }
+                  }
+                }
+                """.formatted(PmultHarness.freeLoopbackPort(), first.port(), second.port());
+        try (PmultHarness pmult = PmultHarness.start(dir, "pmult-" + SESSIONS.incrementAndGet() + ".hocon", config)) {
+            Meta1Client meta1 = pmult.meta1(Map.of(Macro.HOSTNAME, "mx.pmult.test"));
+            script.playMeta1(meta1, "S" + SESSIONS.get(), 40000 + SESSIONS.get());
+            List<List<String>> viaPmult = settled("pmult", List.of(), negotiation);
+            record(name, viaPostfix, viaPmult);
+            assertEquals(String.join("\n", viaPostfix.get(0)), String.join("\n", viaPmult.get(0)),
+                    "what the first milter saw (Postfix expected, pmult actual); SMTP: " + smtp);
+            assertEquals(String.join("\n", viaPostfix.get(1)), String.join("\n", viaPmult.get(1)),
+                    "what the second milter saw (Postfix expected, pmult actual); SMTP: " + smtp);
+        }
+    }
+
+    /** Waits until each tap saw exactly one session end, and returns both, normalised. */
+    private static List<List<String>> settled(String mta, List<String> smtp, boolean negotiation) throws InterruptedException {
+        try {
+            await(mta + "'s sessions at both milters").atMost(SETTLE)
+                    .until(() -> first.sessions().size() == 1 && second.sessions().size() == 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(mta + ": expected one session at each milter, got " + first.sessions().size()
+                    + " and " + second.sessions().size() + ": " + describe(first) + " / " + describe(second)
+                    + "\nSMTP: " + smtp + "\nPostfix log:\n" + postfix.log(), e);
+        }
+        List<List<String>> streams = new ArrayList<>();
+        for (MilterTap tap : List.of(first, second)) {
+            MilterTranscript transcript = tap.sessions().get(0);
+            if (!transcript.awaitClosed(SETTLE.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError(mta + " did not close its milter connection; SMTP: " + smtp
+                        + "\nPostfix log:\n" + postfix.log());
+            }
+            List<MilterTranscript.Packet> packets = transcript.packets();
+            if (packets.isEmpty() || packets.get(0).code() != 'O') {
+                throw new AssertionError(mta + ": the milter connection did not start with SMFIC_OPTNEG: " + packets);
+            }
+            streams.add(IntendedDifferences.normalise(negotiation ? packets.subList(0, 1) : packets.subList(1, packets.size())));
+        }
+        return streams;
+    }
+
+    /** Keeps both sides in target/postfix-differential for reading a failure with diff. */
+    private static void record(String name, List<List<String>> viaPostfix, List<List<String>> viaPmult) throws IOException {
+        Path out = Path.of("target", "postfix-differential");
+        Files.createDirectories(out);
+        for (int milter = 0; milter < 2; milter++) {
+            Files.write(out.resolve(name + "-milter" + (milter + 1) + "-postfix.txt"), viaPostfix.get(milter));
+            Files.write(out.resolve(name + "-milter" + (milter + 1) + "-pmult.txt"), viaPmult.get(milter));
+        }
+    }
+
+    private static String describe(MilterTap tap) {
+        List<String> sessions = new ArrayList<>();
+        for (MilterTranscript transcript : tap.sessions()) {
+            sessions.add(transcript.packets().stream().map(MilterTranscript.Packet::line).toList().toString());
+        }
+        return sessions.toString();
+    }
+}
