@@ -8,6 +8,7 @@
 # listens on 127.0.0.1:PORT and [::1]:PORT, relays for loopback clients only and delivers every
 # message to discard:, so nothing leaves the machine. MILTERS is Postfix's smtpd_milters value
 # (e.g. "inet:127.0.0.1:10025, inet:127.0.0.1:10026"). PF_WAIT: seconds to wait (default 20).
+# PF_OWNER_PID: a process (the test JVM) whose end stops the instance too, should nobody stop it.
 # Must run as root (Postfix's master drops to the package's "postfix" user). Logs: WORKDIR/postfix.log.
 set -eu
 
@@ -114,4 +115,9 @@ until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || { cat "$WORKDIR/postfix.log" >&2; stop "$WORKDIR"; fail "127.0.0.1:$PORT not accepting after ${PF_WAIT:-20}s"; }
     sleep 0.1
 done
+if [ -n "${PF_OWNER_PID:-}" ]; then
+    # A watchdog, detached from this script: stops the instance once its owner is gone.
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$2/etc" ]; do sleep 2; done; "$3" --stop "$2"' \
+        watchdog "$PF_OWNER_PID" "$WORKDIR" "$(readlink -f "$0")" </dev/null >/dev/null 2>&1 &
+fi
 echo "postfix on 127.0.0.1:$PORT and [::1]:$PORT, milters $MILTERS, log $WORKDIR/postfix.log" >&2

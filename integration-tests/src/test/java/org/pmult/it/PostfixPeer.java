@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
  * {@code integration-tests/peers/start-postfix.sh}: its own configuration, queue and data directories
  * in a temporary directory, smtpd on a free port of 127.0.0.1 and ::1, every message delivered to
  * {@code discard:}. Closing stops every Postfix process of the instance; a JVM shutdown hook does the
- * same if the test run dies first.
+ * same if the test run ends first, and the script's watchdog if the JVM is killed.
  *
  * <p>When Postfix is not installed (or the tests do not run as root, which Postfix's master needs)
  * the calling test is skipped with a message — unless {@code CI=true}, where that is a failure.
@@ -48,7 +49,8 @@ final class PostfixPeer implements AutoCloseable {
             PostfixPeer peer = new PostfixPeer(workDir, port);
             Runtime.getRuntime().addShutdownHook(peer.cleanup);
             try {
-                run(List.of(script().toString(), workDir.toString(), Integer.toString(port), milters));
+                run(List.of(script().toString(), workDir.toString(), Integer.toString(port), milters),
+                        Map.of("PF_OWNER_PID", Long.toString(ProcessHandle.current().pid())));
             } catch (RuntimeException | Error e) {
                 peer.close();
                 throw e;
@@ -104,7 +106,7 @@ final class PostfixPeer implements AutoCloseable {
     }
 
     private void stop() {
-        run(List.of(script().toString(), "--stop", workDir.toString()));
+        run(List.of(script().toString(), "--stop", workDir.toString()), Map.of());
     }
 
     private static Path script() {
@@ -117,11 +119,13 @@ final class PostfixPeer implements AutoCloseable {
         return script;
     }
 
-    private static String run(List<String> command) {
+    private static String run(List<String> command, Map<String, String> environment) {
         try {
             Path output = Files.createTempFile("pmult-postfix-script-", ".txt");
             try {
-                Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+                builder.environment().putAll(environment);
+                Process process = builder.start();
                 process.getOutputStream().close();
                 if (!process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
