@@ -108,7 +108,7 @@ final class MilterTap implements AutoCloseable {
         transcripts.clear();
     }
 
-    /** Connections that carried an SMTP session (more than the negotiation), in the order they began. */
+    /** Connections that carried an SMTP session (a command after CONNECT), in the order they began. */
     List<MilterTranscript> sessions() {
         List<MilterTranscript> sessions = new ArrayList<>();
         for (MilterTranscript transcript : transcripts) {

@@ -1,6 +1,5 @@
 package org.pmult.it;
 
-import org.pmult.milter.codec.MilterCodes.Command;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,9 @@ final class MilterTranscript {
 
     synchronized void record(byte code, byte[] data) {
         char letter = (char) code;
-        if (letter != (char) Command.OPTNEG.code() && letter != (char) Command.QUIT.code()) {
+        // Negotiation, macros, CONNECT and QUIT alone are a probe (a health check, or a client that
+        // hung up at once, like the start script's readiness check), not an SMTP session.
+        if ("ODCQ".indexOf(letter) < 0) {
             sawSession = true;
         }
         packets.add(switch (letter) {
