@@ -154,13 +154,15 @@ class MetricsAndHealthIT {
         assertEquals(14, sumOfDeltas(before, after, "pmult_verdicts_total"),
                 () -> "replies sent in all: " + after.changedSince(before, "pmult_verdicts_total"));
 
-        // each client answered every step it was sent; mailfromd's replies were timed per stage
+        // each client answered every step it was sent; mailfromd's replies were timed per stage. The
+        // tester comes second: it never got the two senders and the recipient mailfromd refused
         for (String client : List.of("mfd", "tester")) {
+            boolean first = client.equals("mfd");
             assertEquals(4, latencyCount(before, after, client, "negotiate"), client);
             assertEquals(3, latencyCount(before, after, client, "connect"), client);
             assertEquals(3, latencyCount(before, after, client, "helo"), client);
-            assertEquals(3, latencyCount(before, after, client, "mail"), client);
-            assertEquals(2, latencyCount(before, after, client, "rcpt"), client);
+            assertEquals(first ? 3 : 1, latencyCount(before, after, client, "mail"), client);
+            assertEquals(first ? 2 : 1, latencyCount(before, after, client, "rcpt"), client);
             assertEquals(1, latencyCount(before, after, client, "eom"), client);
             assertEquals(1, after.value("pmult_milter_up", "client", client), client);
             assertEquals(6, after.value("pmult_milter_protocol_version", "client", client), client);
