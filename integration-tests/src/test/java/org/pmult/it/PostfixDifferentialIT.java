@@ -5,9 +5,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pmult.milter.codec.MilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +125,57 @@ class PostfixDifferentialIT {
                 .unknown("XFROB now please")
                 .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null)
                 .data("Subject: after unknown\r\n\r\nBody.\r\n"));
+    }
+
+    // --- header values -----------------------------------------------------------------------------
+
+    @Test
+    void headerSpacingFoldingEmptyValuesAndTrailingWhitespace() throws Exception {
+        symbols();
+        assertSameStreams("header-spacing", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null)
+                .data("""
+                        Subject:no space
+                        X-One: one space
+                        X-Tab:\ttab
+                        X-Two:  two spaces
+                        X-Empty:
+                        X-Empty-Space:\s
+                        X-Trailing: value with trailing blanks \t
+                        X-Folded: first line
+                        \tsecond line
+                          third line
+                        From: <alice@example.com>
+
+                        Body.
+                        """));
+    }
+
+    @Test
+    void eightBitHeaderBytesPassUnchanged() throws Exception {
+        symbols();
+        byte[] message = ("Subject: caf\u00e9 cr\u00e8me\r\nX-Raw: \u00ff\u00fe\r\nFrom: <alice@example.com>\r\n\r\n"
+                + "Body \u00e9.\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        assertSameStreams("eight-bit", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", "BODY=8BITMIME").rcpt("<bob@example.net>", null).data(message));
+    }
+
+    // --- negotiation -------------------------------------------------------------------------------
+
+    @Test
+    void aMilterThatNegotiatesLeadingSpace() throws Exception {
+        symbols();
+        first.profile(first.profileNow().withProtocol(MilterCodes.ProtocolFlag.HDR_LEADSPC.bit()));
+        assertSameStreams("leadspc", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null)
+                .data("Subject:none\r\nX-One: one\r\nX-Tab:\ttab\r\nX-Two:  two\r\n\r\nBody.\r\n"));
+    }
+
+    /** The version, actions and protocol steps offered in SMFIC_OPTNEG (the other cases compare what follows it). */
+    @Test
+    void theOptionNegotiationOffer() throws Exception {
+        symbols();
+        assertSameStreams("optneg", SmtpScript.from("127.0.0.1").ehlo("client.example"), true);
     }
 
     /**

@@ -109,7 +109,7 @@ class MultiplexSessionTest {
         assertEquals(ReplyCode.REJECT, dot.code());
         assertEquals(List.of(), dot.modifications());
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
-                "header Subject=hi", "eoh", "body hello\r\n"), second.calls, "no end of message, so nothing signed");
+                "header Subject= hi", "eoh", "body hello\r\n"), second.calls, "no end of message, so nothing signed");
     }
 
     @Test
@@ -124,7 +124,7 @@ class MultiplexSessionTest {
         assertEquals(ReplyCode.CONTINUE, send(session, msg("From: a@b.example\r\nSubject: buy\r\n")).code());
         first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 bad subject"));
         assertEquals(ReplyCode.REJECT, send(session, msg("\r\nbody\r\n")).code());
-        assertEquals(List.of("connect", "mail <a@b.example>", "data", "header From=a@b.example"), second.calls);
+        assertEquals(List.of("connect", "mail <a@b.example>", "data", "header From= a@b.example"), second.calls);
     }
 
     @Test
