@@ -85,6 +85,8 @@ public final class MilterClient {
     private final MilterConnectionPool pool;
     private volatile Runnable onNeedsChanged = () -> { };
     private volatile Runnable onHealthChanged = () -> { };
+    /** One instance of a client with several: while down, sessions go to the others (for the log). */
+    private volatile boolean oneOfSeveral;
 
     private volatile Health health = Health.UNKNOWN;
     private volatile String healthDetail = "not probed yet";
@@ -149,8 +151,12 @@ public final class MilterClient {
         this.onNeedsChanged = listener;
     }
 
-    /** {@code listener} runs after every health report (up or down), on the reporting thread. */
-    void onHealthChanged(Runnable listener) {
+    /**
+     * This is one instance of a client with several; {@code listener} runs after every health report
+     * (up or down), on the reporting thread.
+     */
+    void asInstance(Runnable listener) {
+        this.oneOfSeveral = true;
         this.onHealthChanged = listener;
     }
 
@@ -286,8 +292,9 @@ public final class MilterClient {
         Health was = health;
         health = Health.DOWN;
         if (was != Health.DOWN) {
-            LOG.warn("milter \"{}\" ({}) is down: {}; sessions get default action {} until it is back",
-                    name(), config.url(), reason, config.defaultAction().configName());
+            LOG.warn("milter \"{}\" ({}) is down: {}; {} until it is back", name(), config.url(), reason,
+                    (oneOfSeveral ? "new sessions go to the client's other instances, or get default action "
+                            : "sessions get default action ") + config.defaultAction().configName());
         }
         scheduleProbe();
         onHealthChanged.run();

@@ -63,7 +63,7 @@ public final class MilterFarm {
         this.instanceMeters = List.copyOf(builtMeters);
         if (instances.size() > 1) {
             // each instance reports its own health into the shared client gauge; the client is up while one is
-            instances.forEach(instance -> instance.onHealthChanged(this::updateUp));
+            instances.forEach(instance -> instance.asInstance(this::updateUp));
         }
     }
 
