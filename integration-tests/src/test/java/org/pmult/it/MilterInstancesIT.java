@@ -137,7 +137,9 @@ class MilterInstancesIT {
         assertEquals(ReplyCode.CONTINUE, smtp.message(MESSAGE).code(), seid);
         PmilterResponse.Reply end = smtp.dot();
         assertEquals(ReplyCode.CONTINUE, end.code(), seid);
-        assertTrue(end.modifications().contains(new PmilterModification.AddHeader("X-E2E-Passed", "yes")),
+        // (the value as mailfromd sends it: with or without its leading space is the compatibility suite's business)
+        assertTrue(end.modifications().stream().anyMatch(change -> change instanceof PmilterModification.AddHeader added
+                        && added.name().equals("X-E2E-Passed") && added.value().strip().equals("yes")),
                 seid + ": mailfromd filtered it: " + end.modifications());
         smtp.close();
     }
