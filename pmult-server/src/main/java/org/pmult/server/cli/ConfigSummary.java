@@ -60,6 +60,7 @@ final class ConfigSummary {
             }
         }
         config.macros().sendmailNames().forEach((meta1, sendmail) -> out.println("macro-name " + meta1 + " -> " + sendmail));
+        config.macros().defaults().forEach((name, value) -> out.println("macro-default " + name + " = \"" + value + "\""));
         out.println("pidfile: " + config.pidfile().map(Object::toString).orElse("none"));
         out.println("metrics: " + config.metricsAddress().map(address -> "http://" + address.bracketedHost() + ":" + address.port() + "/metrics")
                 .orElse("off"));

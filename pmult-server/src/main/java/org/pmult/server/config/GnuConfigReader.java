@@ -37,7 +37,7 @@ final class GnuConfigReader {
 
     private static final Set<String> TOP_LEVEL = Set.of("listen", "pidfile", "debug", "max-threads-soft",
             "max-threads-hard", "max-pmilter-fd", "pmilter-debug", "define-macros", "client", "logging", "include",
-            "program", "unix-socket", "metrics", "limits", "shutdown-grace", "reconnect", "macro-name", "v2-macros",
+            "program", "unix-socket", "metrics", "limits", "shutdown-grace", "reconnect", "macro-name", "macro-default", "v2-macros",
             "client-defaults", "event-loops");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
@@ -64,6 +64,7 @@ final class GnuConfigReader {
     private Duration reconnectMax;
     private final Map<MacroStage, LinkedHashSet<String>> requested = new EnumMap<>(MacroStage.class);
     private final Map<String, String> sendmailNames = new LinkedHashMap<>();
+    private final Map<String, String> macroDefaults = new LinkedHashMap<>();
     private final Map<MacroStage, List<String>> v2Defaults;
     private final List<ConfStatement> clientStatements = new ArrayList<>();
     private final List<ConfStatement> clientDefaults = new ArrayList<>();
@@ -83,6 +84,7 @@ final class GnuConfigReader {
         v2Defaults = new EnumMap<>(defaults.macros().v2Defaults());
         defaults.macros().requested().forEach((stage, names) -> requested.put(stage, new LinkedHashSet<>(names)));
         sendmailNames.putAll(defaults.macros().sendmailNames());
+        macroDefaults.putAll(defaults.macros().defaults());
     }
 
     static LoadedConfig read(Path file) {
@@ -242,6 +244,12 @@ final class GnuConfigReader {
                 List<String> words = scalars(statement, 2);
                 String meta1 = convert(statement, () -> MacroNames.meta1(words.get(0)));
                 sendmailNames.put(meta1, convert(statement, () -> MacroNames.sendmail(words.get(1))));
+            }
+            case "macro-default" -> {
+                // Postfix's milter_macro_defaults: the value a macro gets when nothing else gives it one
+                noBlock(statement);
+                List<String> words = scalars(statement, 2);
+                macroDefaults.put(convert(statement, () -> MacroNames.sendmail(words.get(0))), words.get(1));
             }
             case "v2-macros" -> v2Defaults.putAll(v2Macros(statement));
             default -> throw unknown(statement, TOP_LEVEL, "");
@@ -522,7 +530,8 @@ final class GnuConfigReader {
         }
         Map<MacroStage, List<String>> requestedLists = new EnumMap<>(MacroStage.class);
         requested.forEach((stage, names) -> requestedLists.put(stage, List.copyOf(names)));
-        MacroConfig macros = construct(file, "macros", () -> new MacroConfig(requestedLists, sendmailNames, v2Defaults));
+        MacroConfig macros = construct(file, "macros", () -> new MacroConfig(requestedLists, sendmailNames, v2Defaults,
+                macroDefaults));
         Limits base = defaults.limits();
         Limits limitsConfig = construct(file, "limits", () -> new Limits(
                 intLimit("max-connections", base.maxConnections()),

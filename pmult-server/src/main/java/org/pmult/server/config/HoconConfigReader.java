@@ -96,7 +96,7 @@ final class HoconConfigReader {
         List<ListenConfig> listen = listen();
         List<ClientConfig> clients = clients();
         MacroConfig macros = build("macros", () -> new MacroConfig(stageLists("pmult.macros.define", MacroNames::meta1),
-                sendmailNames(), stageLists("pmult.macros.v2-defaults", MacroNames::sendmail)));
+                sendmailNames(), stageLists("pmult.macros.v2-defaults", MacroNames::sendmail), macroDefaults()));
         Optional<Path> pidfile = convert("pmult.pidfile", () -> optionalString("pmult.pidfile").map(Path::of));
         DebugSpec debug = convert("pmult.debug", () -> DebugSpec.parse(string("pmult.debug")));
         debug.notes().forEach(note -> notes.add(ConfigNote.info(where("pmult.debug") + ": " + note)));
@@ -263,6 +263,16 @@ final class HoconConfigReader {
             names.put(convert(keyPath, () -> MacroNames.meta1(key)), convert(keyPath, () -> MacroNames.sendmail(merged.getString(keyPath))));
         }
         return names;
+    }
+
+    private Map<String, String> macroDefaults() {
+        ConfigObject object = convert("pmult.macros.defaults", () -> merged.getObject("pmult.macros.defaults"));
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : object.keySet()) {
+            String keyPath = "pmult.macros.defaults." + ConfigUtil.quoteString(key);
+            values.put(convert(keyPath, () -> MacroNames.sendmail(key)), convert(keyPath, () -> merged.getString(keyPath)));
+        }
+        return values;
     }
 
     private SocketEndpoint endpoint(String location, String key, String text) {
@@ -462,7 +472,8 @@ final class HoconConfigReader {
         if (first.equals("client-defaults")) {
             return unknownClientKey(keys.subList(1, keys.size()), "client-defaults.", reference);
         }
-        if (keys.size() == 3 && first.equals("macros") && keys.get(1).equals("sendmail-names")) {
+        if (keys.size() == 3 && first.equals("macros")
+                && (keys.get(1).equals("sendmail-names") || keys.get(1).equals("defaults"))) {
             return null;
         }
         return knownIn(reference.getConfig(ROOT), keys, "");

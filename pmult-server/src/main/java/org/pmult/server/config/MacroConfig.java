@@ -21,11 +21,15 @@ import java.util.Objects;
  *                      (MeTA1 name to canonical Sendmail name, e.g. {@code msgid -> {msg_id}})
  * @param v2Defaults    what to send a v2 milter (one that cannot say what it wants) at each stage, as
  *                      canonical Sendmail names; every stage present. Clients may override per stage
+ * @param defaults      the administrator's value per Sendmail macro (canonical name), sent when a milter
+ *                      asks for a macro that has no value, as Postfix's {@code milter_macro_defaults};
+ *                      values as written in the configuration (Java text)
  */
 public record MacroConfig(
         Map<MacroStage, List<String>> requested,
         Map<String, String> sendmailNames,
-        Map<MacroStage, List<String>> v2Defaults) {
+        Map<MacroStage, List<String>> v2Defaults,
+        Map<String, String> defaults) {
 
     /** Sendmail-like defaults for v2 milters. */
     public static final Map<MacroStage, List<String>> DEFAULT_V2 = stageMap(Map.of(
@@ -36,6 +40,12 @@ public record MacroConfig(
             MacroStage.EOM, List.of("i")), "v2 default");
 
     public static final MacroConfig DEFAULTS = new MacroConfig(Map.of(), Map.of(), DEFAULT_V2);
+
+    /** Settings without macro defaults. */
+    public MacroConfig(Map<MacroStage, List<String>> requested, Map<String, String> sendmailNames,
+                       Map<MacroStage, List<String>> v2Defaults) {
+        this(requested, sendmailNames, v2Defaults, Map.of());
+    }
 
     public MacroConfig {
         requested = stageMap(requested, "define-macros");
@@ -55,6 +65,10 @@ public record MacroConfig(
         sendmailNames.forEach((meta1, sendmail) -> renamed.put(MacroNames.meta1(meta1), MacroNames.sendmail(sendmail)));
         sendmailNames = Collections.unmodifiableMap(renamed);
         v2Defaults = sendmailStageMap(v2Defaults, "v2 default");
+        Objects.requireNonNull(defaults, "defaults");
+        Map<String, String> canonical = new LinkedHashMap<>();
+        defaults.forEach((name, value) -> canonical.put(MacroNames.sendmail(name), Objects.requireNonNull(value, name)));
+        defaults = Collections.unmodifiableMap(canonical);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.pmult.server.macro;
 
+import org.pmult.milter.codec.CStrings;
 import org.pmult.milter.codec.MilterMacroNames;
 import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
@@ -37,11 +38,14 @@ public final class MacroPlan {
     private final Map<PmilterCodes.Stage, List<Macro>> meta1Requests;
     private final List<StageMacros[]> clients;
     private final List<String> warnings;
+    private final String[] defaults;
 
-    private MacroPlan(Map<PmilterCodes.Stage, List<Macro>> meta1Requests, List<StageMacros[]> clients, List<String> warnings) {
+    private MacroPlan(Map<PmilterCodes.Stage, List<Macro>> meta1Requests, List<StageMacros[]> clients, List<String> warnings,
+                      String[] defaults) {
         this.meta1Requests = meta1Requests;
         this.clients = clients;
         this.warnings = warnings;
+        this.defaults = defaults;
     }
 
     /**
@@ -49,6 +53,24 @@ public final class MacroPlan {
      * @param needs        one entry per client, in client order
      */
     public static MacroPlan build(MacroCatalog catalog, Map<MacroStage, List<String>> defineMacros, List<ClientNeeds> needs) {
+        return build(catalog, defineMacros, needs, Map.of());
+    }
+
+    /**
+     * @param macroDefaults the administrator's value per Sendmail macro, as written in the configuration
+     *                      (Java text, sent as its UTF-8 bytes); a name neither pmult nor MeTA1 supplies is refused
+     */
+    public static MacroPlan build(MacroCatalog catalog, Map<MacroStage, List<String>> defineMacros, List<ClientNeeds> needs,
+                                  Map<String, String> macroDefaults) {
+        String[] defaults = new String[MacroCatalog.size()];
+        macroDefaults.forEach((name, value) -> {
+            int slot = catalog.slotOf(name);
+            if (slot < 0) {
+                throw new IllegalArgumentException("macro default for " + name + ": pmult has no such macro to give a"
+                        + " value (expected: a macro pmult or MeTA1 supplies, e.g. {daemon_name}, {if_addr}, {mail_mailer})");
+            }
+            defaults[slot] = CStrings.octets(value);
+        });
         List<String> warnings = new ArrayList<>();
         EnumMap<PmilterCodes.Stage, Set<Macro>> requested = new EnumMap<>(PmilterCodes.Stage.class);
         for (PmilterCodes.Stage stage : PmilterCodes.Stage.values()) {
@@ -86,7 +108,7 @@ public final class MacroPlan {
                 requests.put(stage, List.copyOf(macros));
             }
         });
-        return new MacroPlan(Collections.unmodifiableMap(requests), List.copyOf(clients), List.copyOf(warnings));
+        return new MacroPlan(Collections.unmodifiableMap(requests), List.copyOf(clients), List.copyOf(warnings), defaults);
     }
 
     private static StageMacros resolve(MacroCatalog catalog, String client, MacroStage stage, Set<String> names,
@@ -147,6 +169,11 @@ public final class MacroPlan {
 
     public int clientCount() {
         return clients.size();
+    }
+
+    /** The administrator's value per slot of a session's value table (null where none); do not modify. */
+    public String[] defaults() {
+        return defaults;
     }
 
     /** Problems found while planning (a name nobody supplies, a per-stage limit hit); log them at startup. */

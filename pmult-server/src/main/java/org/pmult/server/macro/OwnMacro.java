@@ -26,7 +26,18 @@ public enum OwnMacro {
     RCPT_ADDR("{rcpt_addr}"),
     RCPT_HOST("{rcpt_host}"),
     MULTIPLEXER("{multiplexer}"),
-    MULT_VERSION("{mult_version}");
+    MULT_VERSION("{mult_version}"),
+    /** The MTA's name and version: {@code pmult VERSION} (Postfix: {@code Postfix 3.7.11}). */
+    MTA_VERSION("v"),
+    /** {@code NAME [ADDR]} of the SMTP client, {@code unknown [ADDR]} without a name, as Postfix. */
+    CLIENT_DESCRIPTION("_"),
+    // Not derivable from what MeTA1 tells a pmilter: only an administrator's default gives them a value.
+    DAEMON_NAME("{daemon_name}"),
+    DAEMON_ADDR("{daemon_addr}"),
+    IF_NAME("{if_name}"),
+    IF_ADDR("{if_addr}"),
+    MAIL_MAILER("{mail_mailer}"),
+    RCPT_MAILER("{rcpt_mailer}");
 
     private final String sendmailName;
 

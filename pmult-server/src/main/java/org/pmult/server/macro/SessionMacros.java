@@ -17,9 +17,24 @@ import org.pmult.pmilter.codec.PmilterMacros;
 public final class SessionMacros {
 
     private final String[] values = new String[MacroCatalog.size()];
+    /** The administrator's value per slot (macro defaults), used where {@link #values} has none; may hold nulls. */
+    private final String[] defaults;
     /** Reusable holders by {@link StageMacros#key()}; grown on first use of a key. */
     private MilterMacros[] holders = new MilterMacros[0];
     private String[][] holderValues = new String[0][];
+
+    /** A session without macro defaults. */
+    public SessionMacros() {
+        this(new String[MacroCatalog.size()]);
+    }
+
+    /** @param defaults the value per slot when the session has none ({@link MacroPlan#defaults()}) */
+    public SessionMacros(String[] defaults) {
+        if (defaults.length != MacroCatalog.size()) {
+            throw new IllegalArgumentException("defaults: " + defaults.length + " slots (expected: " + MacroCatalog.size() + ")");
+        }
+        this.defaults = defaults;
+    }
 
     public void set(OwnMacro macro, String value) {
         values[macro.slot()] = value;
@@ -66,7 +81,8 @@ public final class SessionMacros {
         }
         int[] slots = stage.slots();
         for (int i = 0; i < slots.length; i++) {
-            picked[i] = values[slots[i]];
+            String value = values[slots[i]];
+            picked[i] = value != null ? value : defaults[slots[i]];
         }
         return holders[key];
     }

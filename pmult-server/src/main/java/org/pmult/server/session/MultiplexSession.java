@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.Capability;
+import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
@@ -60,7 +61,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private final SessionContext context;
     private final List<MilterLeg> legs;
     private final VerdictCombiner combiner;
-    private final SessionMacros macros = new SessionMacros();
+    private final SessionMacros macros;
     /** Session id and Message-ID in the MDC of every log line about this session, the legs' included. */
     private final SessionLogContext logContext;
     private State state = State.NEW;
@@ -73,6 +74,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         this.seid = seid;
         this.clientAddress = clientAddress;
         this.context = context;
+        this.macros = new SessionMacros(context.plan().defaults());
         this.legs = List.copyOf(legs);
         this.combiner = new VerdictCombiner(legs.size());
         this.logContext = new SessionLogContext(seid);
@@ -126,6 +128,9 @@ public final class MultiplexSession implements PmilterSessionHandler {
         macros.set(OwnMacro.CLIENT_NAME, connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName());
         macros.set(OwnMacro.MULTIPLEXER, "pmult");
         macros.set(OwnMacro.MULT_VERSION, PmultVersion.VERSION);
+        macros.set(OwnMacro.MTA_VERSION, "pmult " + PmultVersion.VERSION);
+        macros.set(OwnMacro.CLIENT_DESCRIPTION, (connect.clientName().isEmpty() ? "unknown" : connect.clientName())
+                + " [" + address + "]");
         macros.apply(connect.macros());
         state = State.CONNECTED;
         String hostname = connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName();
@@ -148,11 +153,12 @@ public final class MultiplexSession implements PmilterSessionHandler {
         String address = Addresses.strip(mail.reversePath());
         macros.set(OwnMacro.SENDER, address);
         macros.set(OwnMacro.MAIL_ADDR, address);
-        macros.set(OwnMacro.MAIL_HOST, Addresses.domain(address));
         macros.set(OwnMacro.NTRIES, "1");
         macros.set(OwnMacro.NRCPTS, "0");
         macros.set(OwnMacro.NBADRCPTS, "0");
         macros.apply(mail.macros());
+        // the null sender's host is the MTA's own name (Postfix: $myhostname), here MeTA1's j if it sent it
+        macros.set(OwnMacro.MAIL_HOST, address.isEmpty() ? macros.get(Macro.HOSTNAME) : Addresses.domain(address));
         state = State.TRANSACTION;
         if (context.metrics() != null) {
             context.metrics().transactionStarted();

@@ -35,14 +35,16 @@ public final class Upstreams implements ReadinessCheck {
     private final List<EvaluationRecorder> evaluations;
     private final MacroCatalog catalog;
     private final Map<MacroStage, List<String>> defineMacros;
+    private final Map<String, String> macroDefaults;
     private volatile MacroPlan plan;
 
     private Upstreams(List<MilterFarm> clients, List<EvaluationRecorder> evaluations, MacroCatalog catalog,
-                      Map<MacroStage, List<String>> defineMacros) {
+                      Map<MacroStage, List<String>> defineMacros, Map<String, String> macroDefaults) {
         this.clients = List.copyOf(clients);
         this.evaluations = java.util.Collections.unmodifiableList(new ArrayList<>(evaluations));
         this.catalog = catalog;
         this.defineMacros = defineMacros;
+        this.macroDefaults = macroDefaults;
         this.plan = computePlan();
         for (MilterFarm client : clients) {
             client.onNeedsChanged(this::replan);
@@ -73,7 +75,7 @@ public final class Upstreams implements ReadinessCheck {
                     config.limits().maxFrameLength()));
         }
         MacroCatalog catalog = new MacroCatalog(config.macros().sendmailNames());
-        return new Upstreams(clients, evaluations, catalog, config.macros().requested());
+        return new Upstreams(clients, evaluations, catalog, config.macros().requested(), config.macros().defaults());
     }
 
     /** Probes every client not yet up, once; completes when all have an outcome. */
@@ -156,7 +158,7 @@ public final class Upstreams implements ReadinessCheck {
         for (MilterFarm client : clients) {
             needs.add(client.needs());
         }
-        return MacroPlan.build(catalog, defineMacros, needs);
+        return MacroPlan.build(catalog, defineMacros, needs, macroDefaults);
     }
 
     /** A milter's needs changed: new sessions and new MeTA1 connections use the new plan. */

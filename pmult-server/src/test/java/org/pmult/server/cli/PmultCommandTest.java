@@ -46,6 +46,7 @@ class PmultCommandTest {
         Path file = write("pmult.conf", """
                 listen inet:3333@127.0.0.1;
                 max-threads-soft 4;
+                macro-default daemon_name "mx.example.org";
                 client mfd {
                   url unix:///run/mailfromd/mailfromd.sock;
                   read-timeout 30 seconds;
@@ -63,6 +64,7 @@ class PmultCommandTest {
                 + "    timeouts: connect 5 minutes, read 10 seconds, write 10 seconds, eom 5 minutes; default-action tempfail\n"
                 + "    evaluation mode: consulted, verdicts and changes logged and counted, never applied\n"), run.out());
         assertTrue(run.out().contains("note: " + file + ":2: max-threads-soft configures GNU pmult's MeTA1 pmilter library"), run.out());
+        assertTrue(run.out().contains("macro-default {daemon_name} = \"mx.example.org\"\n"), run.out());
         assertTrue(run.out().endsWith("configuration OK\n"), run.out());
         assertEquals("", run.err());
     }

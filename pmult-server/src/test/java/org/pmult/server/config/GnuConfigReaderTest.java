@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -204,6 +205,8 @@ class GnuConfigReaderTest {
                 event-loops { threads 2; spin 40 microseconds; }
                 macro-name msgid "{msg_id}";
                 macro-name taid queue_id;
+                macro-default daemon_name "mx.example.org";
+                macro-default "{if_addr}" 192.0.2.25;
                 v2-macros connect (j, client_addr, "{daemon_name}");
                 v2-macros (envfrom, eoh) (i);
                 client-defaults { default-action reject; read-timeout 30 seconds; }
@@ -222,6 +225,7 @@ class GnuConfigReaderTest {
         assertEquals(new EventLoops(2, Duration.ofNanos(40_000)), config.eventLoops());
         assertEquals("{msg_id}", config.macros().sendmailNames().get("msgid"));
         assertEquals("{queue_id}", config.macros().sendmailNames().get("taid"));
+        assertEquals(Map.of("{daemon_name}", "mx.example.org", "{if_addr}", "192.0.2.25"), config.macros().defaults());
         assertEquals(List.of("j", "{client_addr}", "{daemon_name}"), config.macros().v2Defaults().get(MacroStage.CONNECT));
         assertEquals(List.of("i"), config.macros().v2Defaults().get(MacroStage.MAIL));
         assertEquals(List.of("i"), config.macros().v2Defaults().get(MacroStage.EOH));
@@ -363,6 +367,8 @@ class GnuConfigReaderTest {
             `event-loops { cores 2; }`                               | 1 | unknown statement "cores" in event-loops
             `macro-name msgid;`                                      | 1 | macro-name takes 2 values (found 1)
             `macro-name msgid "{bad name}";`                         | 1 | macro-name: bad Sendmail macro name "{bad name}" (expected: one character such as i, or a name such as {client_addr})
+            `macro-default daemon_name;`                             | 1 | macro-default takes 2 values (found 1)
+            `macro-default "{bad name}" x;`                          | 1 | macro-default: bad Sendmail macro name "{bad name}" (expected: one character such as i, or a name such as {client_addr})
             `v2-macros eoh2 (i);`                                    | 1 | v2-macros: unknown stage "eoh2" (expected: connect, helo, mail, rcpt, data, eoh or eom)
             `client-defaults { url /x; }`                            | 1 | url belongs in a client block, not in client-defaults
             `client-defaults { timeout 5; }`                         | 1 | unknown statement "timeout" in client-defaults

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +86,7 @@ class HoconConfigReaderTest {
                   macros {
                     define { mail = [auth_type, auth_authen], eom = [msgid] }
                     sendmail-names { msgid = "{msg_id}" }
+                    defaults { daemon_name = "mx.example.org", "{if_addr}" = "192.0.2.25" }
                     v2-defaults.connect = [j, client_addr]
                   }
                   metrics.address = "0.0.0.0:9313"
@@ -123,6 +125,7 @@ class HoconConfigReaderTest {
         assertEquals(List.of("auth_type", "auth_authen"), config.macros().requested().get(MacroStage.MAIL));
         assertEquals(List.of("msgid"), config.macros().requested().get(MacroStage.EOM));
         assertEquals("{msg_id}", config.macros().sendmailNames().get("msgid"));
+        assertEquals(Map.of("{daemon_name}", "mx.example.org", "{if_addr}", "192.0.2.25"), config.macros().defaults());
         assertEquals("0.0.0.0:9313", config.metricsAddress().orElseThrow().toString());
         assertEquals(new Limits(8, 100, 100, 2 << 20, Duration.ZERO), config.limits());
         assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
@@ -200,6 +203,7 @@ class HoconConfigReaderTest {
             `pmult.reconnect {\\n initial = 1m\\n max = 1s\\n}`                  | 3 | reconnect.max: 1 second (expected: >= initial 1 minute)
             `pmult.client-order = [a]`                                           | 1 | client-order: [a] (expected: each of [] exactly once)
             `pmult.macros.sendmail-names.msgid = "{bad name}"`                   | 1 | macros.sendmail-names.msgid: bad Sendmail macro name "{bad name}" (expected: one character such as i, or a name such as {client_addr})
+            `pmult.macros.defaults."{bad name}" = x`                           | 1 | macros.defaults.{bad name}: bad Sendmail macro name "{bad name}" (expected: one character such as i, or a name such as {client_addr})
             `pmult.debug = trcae`                                                | 1 | debug: bad debug level "trcae": expected: 0..9, off, error, warn, info, debug, trace, wire, LOGGER=LEVEL, or Mailutils syntax such as pmult.trace7
             `pmult.metrics.address = "unix:/m"`                                  | 1 | metrics.address: bad address "unix:/m" (expected: PORT, HOST:PORT or [ADDR]:PORT)
             """)

@@ -39,11 +39,27 @@ class MacroPlanTest {
     @Test
     void sendsEachMilterExactlyWhatItListedThatSomeoneCanSupply() {
         MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(MAILFROMD));
-        assertEquals(List.of("{client_addr}", "{client_name}", "j"), plan.macros(0, MacroStage.CONNECT).names().names());
-        assertEquals(List.of("f", "{mail_addr}", "{mail_host}", "i", "{auth_authen}"),
+        // {daemon_name} and {mail_mailer} have a slot: only an administrator's macro default fills it
+        assertEquals(List.of("{client_addr}", "{client_name}", "j", "{daemon_name}"),
+                plan.macros(0, MacroStage.CONNECT).names().names());
+        assertEquals(List.of("f", "{mail_addr}", "{mail_host}", "{mail_mailer}", "i", "{auth_authen}"),
                 plan.macros(0, MacroStage.MAIL).names().names());
         assertTrue(plan.macros(0, MacroStage.DATA).isEmpty());
-        assertTrue(plan.warnings().stream().anyMatch(w -> w.contains("{daemon_name}")), plan.warnings().toString());
+        assertTrue(plan.warnings().stream().noneMatch(w -> w.contains("{daemon_name}")), plan.warnings().toString());
+    }
+
+    @Test
+    void anAdministratorsDefaultFillsAMacroNothingElseGivesAValue() {
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(MAILFROMD),
+                Map.of("{daemon_name}", "mx.example.org", "{mail_mailer}", "esmtp", "{client_addr}", "never used"));
+        SessionMacros session = new SessionMacros(plan.defaults());
+        session.set(OwnMacro.CLIENT_ADDR, "192.0.2.10");
+        assertEquals(Map.of("{client_addr}", "192.0.2.10", "{daemon_name}", "mx.example.org"),
+                session.valuesFor(plan.macros(0, MacroStage.CONNECT)).toMap());
+        assertEquals("esmtp", session.valuesFor(plan.macros(0, MacroStage.MAIL)).toMap().get("{mail_mailer}"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> MacroPlan.build(catalog,
+                Map.of(), List.of(MAILFROMD), Map.of("{nonesuch}", "x")));
+        assertTrue(unknown.getMessage().startsWith("macro default for {nonesuch}: pmult has no such macro"), unknown.getMessage());
     }
 
     @Test
