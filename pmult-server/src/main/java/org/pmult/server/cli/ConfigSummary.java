@@ -2,6 +2,7 @@ package org.pmult.server.cli;
 
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientTimeouts;
+import org.pmult.server.config.QuarantineAction;
 import org.pmult.server.config.ConfigNote;
 import org.pmult.server.config.DebugSpec;
 import org.pmult.server.config.Intervals;
@@ -50,6 +51,9 @@ final class ConfigSummary {
                     + ", write " + Intervals.format(timeouts.write()) + ", eom " + Intervals.format(timeouts.eom())
                     + "; default-action " + client.defaultAction().configName()
                     + client.logLevel().map(level -> "; log-level " + level).orElse(""));
+            if (client.quarantineAction() != QuarantineAction.TEMPFAIL) {
+                out.println("    quarantine-action " + client.quarantineAction().configName());
+            }
             if (client.evaluationMode()) {
                 out.println("    evaluation mode: consulted, verdicts and changes logged and counted, never applied");
             }

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param evaluationMode whether the milter is only evaluated: consulted as usual, its verdicts and
  *                      changes logged and counted but never applied (switchable by a reload)
  * @param instances     every instance's socket ({@code url} first) and how sessions are spread over them
+ * @param quarantineAction what becomes of a message this milter asks to quarantine (smtps has no
+ *                      hold queue): tempfail by default
  */
 public record ClientConfig(
         String name,
@@ -33,7 +35,8 @@ public record ClientConfig(
         Optional<String> logLevel,
         Map<MacroStage, List<String>> v2Macros,
         boolean evaluationMode,
-        ClientInstances instances) {
+        ClientInstances instances,
+        QuarantineAction quarantineAction) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}");
 
@@ -53,22 +56,33 @@ public record ClientConfig(
         if (!instances.urls().get(0).equals(url)) {
             throw new IllegalArgumentException("url: " + url + " is not the first instance of " + instances.urls());
         }
+        Objects.requireNonNull(quarantineAction, "quarantineAction");
+    }
+
+    /** A client with the default quarantine action (tempfail). */
+    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, FailureAction defaultAction,
+                        ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros,
+                        boolean evaluationMode, ClientInstances instances) {
+        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode, instances,
+                QuarantineAction.TEMPFAIL);
     }
 
     /** An enforcing client: its verdicts apply. */
     public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, FailureAction defaultAction,
                         ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros) {
-        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, false, ClientInstances.of(url));
+        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, false, ClientInstances.of(url),
+                QuarantineAction.TEMPFAIL);
     }
 
     /** This configuration with {@code evaluationMode} set as given. */
     public ClientConfig withEvaluationMode(boolean evaluate) {
-        return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluate, instances);
+        return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluate, instances,
+                quarantineAction);
     }
 
     /** The configuration of the instance at {@code url} on its own: the same client with that one socket. */
     public ClientConfig instance(SocketEndpoint instanceUrl) {
         return new ClientConfig(name, instanceUrl, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode,
-                ClientInstances.of(instanceUrl));
+                ClientInstances.of(instanceUrl), quarantineAction);
     }
 }

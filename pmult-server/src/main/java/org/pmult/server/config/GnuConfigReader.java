@@ -41,7 +41,7 @@ final class GnuConfigReader {
             "client-defaults", "event-loops");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
-            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance");
+            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance", "quarantine-action");
 
     private final List<ConfigNote> notes = new ArrayList<>();
     /** Where each setting was made, by its HOCON-style key, to place errors raised by record constructors. */
@@ -407,6 +407,7 @@ final class GnuConfigReader {
         Map<String, Location> connectionLocations = new HashMap<>();
         Optional<String> logLevel = Optional.empty();
         boolean evaluate = false;
+        QuarantineAction quarantine = QuarantineAction.TEMPFAIL;
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
         List<ConfStatement> settings = new ArrayList<>(clientDefaults);
         settings.addAll(statement.block().orElseThrow());
@@ -458,6 +459,11 @@ final class GnuConfigReader {
                 case "max-idle-connections" -> maxIdle = number(inner, scalar(inner));
                 case "idle-connection-timeout" -> idleTimeout = interval(inner, prefix);
                 case "evaluation-mode" -> evaluate = yesOrNo(inner, prefix);
+                case "quarantine-action" -> {
+                    String word = scalar(inner);
+                    quarantine = QuarantineAction.fromConfigName(word).orElseThrow(() -> error(inner, prefix
+                            + "quarantine-action \"" + word + "\" (expected: " + QuarantineAction.choices() + ")"));
+                }
                 default -> throw unknown(inner, CLIENT, inClient);
             }
         }
@@ -488,7 +494,7 @@ final class GnuConfigReader {
                     timeouts.getOrDefault("eom", defaultTimeouts.eom()));
             ClientInstances instances = new ClientInstances(List.copyOf(urls.keySet()), balance);
             return new ClientConfig(name, instances.urls().get(0), clientTimeouts, action, connections, logLevel, v2,
-                    evaluate, instances);
+                    evaluate, instances, quarantine);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";

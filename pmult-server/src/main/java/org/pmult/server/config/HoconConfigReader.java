@@ -214,8 +214,11 @@ final class HoconConfigReader {
             v2.putAll(stageLists(prefix + ".v2-macros", MacroNames::sendmail));
         }
         boolean evaluate = bool(clientPath(prefix, "evaluation-mode"));
+        String quarantinePath = clientPath(prefix, "quarantine-action");
+        QuarantineAction quarantine = QuarantineAction.fromConfigName(string(quarantinePath)).orElseThrow(() ->
+                fail(quarantinePath, "\"" + string(quarantinePath) + "\" (expected: " + QuarantineAction.choices() + ")"));
         return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2, evaluate,
-                instances));
+                instances, quarantine));
     }
 
     /** A client's {@code url}, one socket or a list of equivalent instances, and its {@code balance}. */

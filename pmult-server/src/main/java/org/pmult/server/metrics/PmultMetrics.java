@@ -70,6 +70,14 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String MILTER_CONNECTIONS_OPENED = "pmult.milter.connections.opened";
     /** Counter {client}: sessions that ran on a connection kept after SMFIC_QUIT_NC → {@code pmult_milter_connections_reused_total}. */
     public static final String MILTER_CONNECTIONS_REUSED = "pmult.milter.connections.reused";
+    /**
+     * Counter {client, action}: SMFIR_QUARANTINE requests by what became of the message (tempfail,
+     * reject, discard, accept — the client's quarantine-action — or superseded by the milter's own
+     * refusal) → {@code pmult_milter_quarantines_total}.
+     */
+    public static final String MILTER_QUARANTINES = "pmult.milter.quarantines";
+    /** The {@code action} tags of {@link #MILTER_QUARANTINES}. */
+    public static final List<String> QUARANTINE_OUTCOMES = List.of("tempfail", "reject", "discard", "accept", "superseded");
     /** Gauge {client}: Milter connections idle now, spare or kept → {@code pmult_milter_idle_connections}. */
     public static final String MILTER_IDLE_CONNECTIONS = "pmult.milter.idle.connections";
     /** Counter {client, action}: default actions applied because a Milter failed → {@code pmult_milter_default_actions_total}. */
@@ -335,6 +343,7 @@ public final class PmultMetrics implements AutoCloseable {
         private final Counter reconnects;
         private final Counter connectionsOpened;
         private final Counter connectionsReused;
+        private final Map<String, Counter> quarantines = new java.util.HashMap<>();
         private final AtomicInteger idleConnections = new AtomicInteger();
         private final AtomicInteger negotiatedVersion = new AtomicInteger();
         private final AtomicInteger up = new AtomicInteger();
@@ -379,6 +388,11 @@ public final class PmultMetrics implements AutoCloseable {
             connectionsReused = keep(Counter.builder(MILTER_CONNECTIONS_REUSED)
                     .description("Sessions that ran on a Milter connection kept after SMFIC_QUIT_NC")
                     .tag(TAG_CLIENT, client).register(registry));
+            for (String outcome : QUARANTINE_OUTCOMES) {
+                quarantines.put(outcome, keep(Counter.builder(MILTER_QUARANTINES)
+                        .description("Quarantine requests by what became of the message")
+                        .tag(TAG_CLIENT, client).tag(TAG_ACTION, outcome).register(registry)));
+            }
             keep(Gauge.builder(MILTER_IDLE_CONNECTIONS, idleConnections, AtomicInteger::get)
                     .description("Milter connections idle now: spares, and connections kept for the next session")
                     .tag(TAG_CLIENT, client).strongReference(true).register(registry));
@@ -459,6 +473,20 @@ public final class PmultMetrics implements AutoCloseable {
         /** A Milter connection was opened for a session or as a spare. */
         public void connectionOpened() {
             connectionsOpened.increment();
+        }
+
+        /**
+         * The milter asked to quarantine a message, and it got {@code outcome}.
+         *
+         * @throws IllegalArgumentException for an outcome not in {@link #QUARANTINE_OUTCOMES}
+         */
+        public void quarantine(String outcome) {
+            Counter counter = quarantines.get(outcome);
+            if (counter == null) {
+                throw new IllegalArgumentException("quarantine outcome: " + outcome + " (expected: one of "
+                        + QUARANTINE_OUTCOMES + ")");
+            }
+            counter.increment();
         }
 
         /** A session took a connection kept after SMFIC_QUIT_NC. */

@@ -207,6 +207,11 @@ public final class MilterClient {
         meters.defaultAction(defaultMetricAction);
     }
 
+    /** The milter asked to quarantine a message, which got {@code outcome}. */
+    void countQuarantine(QuarantineHandling.Outcome outcome) {
+        meters.quarantine(outcome.tag());
+    }
+
     /** A new connection on {@code loop}, never an idle one (a session whose idle connection died). */
     MilterClientSession openNew(EventLoop loop) {
         meters.connectionOpened();

@@ -144,6 +144,11 @@ public final class MilterFarm {
         instances.get(0).countDefaultAction();
     }
 
+    /** The milter asked to quarantine a message, which got {@code outcome} (the client's meters). */
+    void countQuarantine(QuarantineHandling.Outcome outcome) {
+        instances.get(0).countQuarantine(outcome);
+    }
+
     /** What a session gets, without trying, while every instance is down. */
     LegVerdict downVerdict() {
         return instances.get(0).downVerdict();

@@ -42,6 +42,8 @@ final class SessionLeg implements MilterLeg {
     /** Null until CONNECT, and for ever when every instance was down at CONNECT. */
     private MilterClientSession session;
     private boolean defaultActionCounted;
+    /** The current message's header fields as passed to this milter, for its CHGHEADER replies. */
+    private final HeaderInstances headers = new HeaderInstances();
     private LogContext logContext = LogContext.NONE;
 
     SessionLeg(MilterFarm farm, EventLoop eventLoop) {
@@ -143,6 +145,7 @@ final class SessionLeg implements MilterLeg {
 
     @Override
     public CompletionStage<LegVerdict> mail(MilterMacros macros, String sender, String esmtpArgs) {
+        headers.reset();
         return session == null ? down() : verdict(session.mail(macros, sender, arguments(esmtpArgs)));
     }
 
@@ -158,6 +161,7 @@ final class SessionLeg implements MilterLeg {
 
     @Override
     public CompletionStage<LegVerdict> header(String name, String value) {
+        headers.seen(name);
         return session == null ? down() : verdict(session.header(MilterMacros.EMPTY, name, value));
     }
 
@@ -182,7 +186,8 @@ final class SessionLeg implements MilterLeg {
         }
         return Futures.map(session.endOfMessage(macros), end -> {
             countIfDefault(end.verdict());
-            return VerdictTranslation.of(end, farm.name());
+            return VerdictTranslation.of(end, new VerdictTranslation.Context(farm.name(),
+                    farm.config().quarantineAction(), farm::countQuarantine, headers));
         });
     }
 

@@ -138,7 +138,7 @@ class GnuConfigReaderTest {
                   max-idle-connections 4;
                   idle-connection-timeout 1 minute;
                 }
-                client spam { url unix:/run/spam.sock; default-action continue; evaluation-mode yes; }
+                client spam { url unix:/run/spam.sock; default-action continue; evaluation-mode yes; quarantine-action discard; }
                 """);
         PmultConfig config = loaded.config();
 
@@ -164,6 +164,8 @@ class GnuConfigReaderTest {
         assertEquals(ClientConnections.DEFAULTS, config.clients().get(1).connections());
         assertFalse(mfd.evaluationMode());
         assertTrue(config.clients().get(1).evaluationMode());
+        assertEquals(QuarantineAction.TEMPFAIL, mfd.quarantineAction(), "the default");
+        assertEquals(QuarantineAction.DISCARD, config.clients().get(1).quarantineAction());
         assertEquals("spam", config.clients().get(1).name());
         assertEquals(FailureAction.CONTINUE, config.clients().get(1).defaultAction());
 
@@ -335,6 +337,7 @@ class GnuConfigReaderTest {
             `client mfd { url /x; evaluation-mode trial; }`          | 1 | client "mfd": evaluation-mode "trial" (expected: yes or no)
             `client mfd {\n url /x;\n url /x;\n}`                  | 3 | client "mfd": url /x is already given at line 2
             `client mfd { url /x; balance random; }`                 | 1 | client "mfd": balance "random" (expected: least-outstanding or round-robin)
+            `client mfd {\n url /x;\n quarantine-action hold;\n}`   | 3 | client "mfd": quarantine-action "hold" (expected: tempfail, reject, discard or accept)
             `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1

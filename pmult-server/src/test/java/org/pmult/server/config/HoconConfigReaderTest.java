@@ -80,7 +80,7 @@ class HoconConfigReaderTest {
                       v2-macros { eom = ["i", "msg_id"] }
                       connections { spare = 0, reuse = true, idle-timeout = 2 minutes }
                     }
-                    spam { url = "inet:127.0.0.1:8890", evaluation-mode = true }
+                    spam { url = "inet:127.0.0.1:8890", evaluation-mode = true, quarantine-action = reject }
                   }
                   client-defaults.timeouts.write = 20s
                   macros {
@@ -120,6 +120,8 @@ class HoconConfigReaderTest {
         assertEquals(FailureAction.TEMPFAIL, spam.defaultAction());
         assertTrue(spam.evaluationMode());
         assertFalse(config.clients().get(0).evaluationMode());
+        assertEquals(QuarantineAction.REJECT, spam.quarantineAction());
+        assertEquals(QuarantineAction.TEMPFAIL, config.clients().get(0).quarantineAction(), "the default");
         assertEquals(List.of("i"), spam.v2Macros().get(MacroStage.EOM));
 
         assertEquals(List.of("auth_type", "auth_authen"), config.macros().requested().get(MacroStage.MAIL));
@@ -186,6 +188,7 @@ class HoconConfigReaderTest {
             `pmult.clients.mfd {\\n url = /x\\n connections.spare = 17\\n}`     | 3 | clients.mfd.connections.spare: 17 (expected: 0..max-idle, which is 16)
             `pmult.clients.mfd {\\n url = /x\\n connections.reuse = maybe\\n}`  | 3 | clients.mfd.connections.reuse: "maybe" (expected: true or false)
             `pmult.clients.mfd {\\n url = /x\\n evaluation-mode = yes-ish\\n}`  | 3 | clients.mfd.evaluation-mode: "yes-ish" (expected: true or false)
+            `pmult.clients.mfd {\\n url = /x\\n quarantine-action = hold\\n}`   | 3 | clients.mfd.quarantine-action: "hold" (expected: tempfail, reject, discard or accept)
             `pmult.clients.mfd {\\n url = [/x, /x]\\n}`                        | 2 | clients.mfd.url: [/x, /x] names an instance twice (expected: each socket once)
             `pmult.clients.mfd {\\n url = []\\n}`                              | 1 | clients.mfd: missing url (expected: the milter's socket, e.g. url = "unix:///run/mailfromd/mailfromd.sock", or a list of equivalent instances)
             `pmult.clients.mfd {\\n url = /x\\n balance = random\\n}`         | 3 | clients.mfd.balance: "random" (expected: least-outstanding or round-robin)

@@ -48,6 +48,7 @@ class ReferenceConfTest {
             entry("client-defaults.connections.reuse", "true"),
             entry("client-defaults.evaluation-mode", "true"),
             entry("client-defaults.balance", "round-robin"),
+            entry("client-defaults.quarantine-action", "accept"),
             entry("client-defaults.connections.max-idle", "3"),
             entry("client-defaults.connections.idle-timeout", "5s"),
             entry("macros.define.connect", "[hostname]"),
