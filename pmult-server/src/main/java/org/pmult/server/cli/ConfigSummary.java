@@ -2,7 +2,6 @@ package org.pmult.server.cli;
 
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientTimeouts;
-import org.pmult.server.config.QuarantineAction;
 import org.pmult.server.config.ConfigNote;
 import org.pmult.server.config.DebugSpec;
 import org.pmult.server.config.Intervals;
@@ -10,6 +9,7 @@ import org.pmult.server.config.ListenConfig;
 import org.pmult.server.config.LoadedConfig;
 import org.pmult.server.config.MacroStage;
 import org.pmult.server.config.PmultConfig;
+import org.pmult.server.config.QuarantineAction;
 import org.pmult.server.config.SocketEndpoint;
 
 import java.io.PrintWriter;
