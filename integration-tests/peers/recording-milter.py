@@ -18,7 +18,8 @@ Stages: negotiate, connect, helo, mail, rcpt, data, header, eoh, body, eom, abor
 Verdicts: a token "<stage>-<verdict>" anywhere in the SMTP client's name (connect), the HELO name,
 the sender, a recipient, a header value or the body makes the filter answer <verdict> at <stage>;
 verdicts: continue accept reject tempfail discard replycode (550 5.7.1 via smfi_setreply).
-Tokens from the connect and HELO names last for the session; the others for the message. A
+"eom-quarantine", "eom-chgheader" and "eom-addheader" add a change at end of message (see
+MODIFICATIONS). Tokens from the connect and HELO names last for the session; the others for the message. A
 recipient's own rcpt-* token applies to that recipient only. Everything else answers CONTINUE, and
 end of message answers ACCEPT unless RM_EOM=continue (opendkim answers ACCEPT there, as does this).
 
@@ -48,8 +49,17 @@ VERDICTS = {
     "discard": Milter.DISCARD,
     "replycode": Milter.REJECT,
 }
+# Changes at end of message, each asked for by a token "eom-<name>" (the verdict stays as it is):
+MODIFICATIONS = {
+    # smfi_quarantine
+    "quarantine": lambda milter: milter.quarantine("held by recording-milter"),
+    # smfi_chgheader of instance 1 of a header the message does not have (rspamd does this)
+    "chgheader": lambda milter: milter.chgheader("X-Recording-Milter", 1, "changed"),
+    # smfi_addheader folded with a bare LF, as libmilter documents it
+    "addheader": lambda milter: milter.addheader("X-Recording-Folded", "first\n\tsecond"),
+}
 STAGES = ("connect", "helo", "mail", "rcpt", "data", "header", "eoh", "body", "eom", "unknown")
-TOKEN = re.compile(r"\b(" + "|".join(STAGES) + r")-(" + "|".join(VERDICTS) + r")\b")
+TOKEN = re.compile(r"\b(" + "|".join(STAGES) + r")-(" + "|".join(list(VERDICTS) + list(MODIFICATIONS)) + r")\b")
 SYMLIST_STAGES = {
     "connect": Milter.M_CONNECT, "helo": Milter.M_HELO, "mail": Milter.M_ENVFROM,
     "rcpt": Milter.M_ENVRCPT, "data": Milter.M_DATA, "eoh": Milter.M_EOH, "eom": Milter.M_EOM,
@@ -126,7 +136,9 @@ class RecordingMilter(Milter.Base):
     def answer(self, stage, args, tokens=()):
         verdict = os.environ.get("RM_EOM", "accept") if stage == "eom" else "continue"
         for token_stage, token_verdict in sorted(set(tokens) | self.session_tokens | self.message_tokens):
-            if token_stage == stage:
+            if token_stage == stage and token_verdict in MODIFICATIONS:
+                MODIFICATIONS[token_verdict](self)
+            elif token_stage == stage:
                 verdict = token_verdict
         if verdict == "replycode":
             self.setreply("550", "5.7.1", "Rejected by recording-milter at " + stage)

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pmult.it.RecordingMilterPeer.Callback;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +100,59 @@ class PmultLibmilterIT {
         assertEquals(ReplyCode.CONTINUE, smtp.rcpt("<bob@lm.example>").code());
         smtp.close();
         pmult.awaitNoLiveSessions();
+    }
+
+    // ---- changes smtps cannot take as libmilter sends them ---------------------------------------
+
+    @Test
+    void aHeaderChangeOfAMissingInstanceAndLfFoldingReachSmtpsAsSendmailWouldWriteThem() {
+        Meta1Client meta1 = start("");
+        Meta1Client.Session smtp = startMessage(meta1, "LM3");
+        assertEquals(ReplyCode.CONTINUE, smtp.message("Subject: changes\n\nbody eom-chgheader eom-addheader\n").code());
+
+        PmilterResponse.Reply dot = smtp.dot();
+
+        assertEquals(ReplyCode.ACCEPT, dot.code(), dot::toString);
+        assertEquals(List.of(new PmilterModification.AddHeader("X-Recording-Folded", "first\r\n\tsecond"),
+                        new PmilterModification.AddHeader("X-Recording-Milter", "changed")),
+                dot.modifications(), "smfi_addheader folded with LF, smfi_chgheader of an instance the message lacks");
+        smtp.close();
+    }
+
+    @Test
+    void aQuarantinedMessageIsRefusedForNowAndCounted() {
+        Meta1Client meta1 = start("");
+        Meta1Client.Session smtp = startMessage(meta1, "LM4");
+        assertEquals(ReplyCode.CONTINUE, smtp.message("Subject: held\n\nbody eom-quarantine eom-addheader\n").code());
+
+        PmilterResponse.Reply dot = smtp.dot();
+
+        assertEquals(ReplyCode.TEMPFAIL, dot.code(), dot::toString);
+        assertEquals("451 4.7.1 Message held by a content filter, try again later", dot.text());
+        assertEquals(List.of(), dot.modifications(), "a held message gets none of the milter's changes");
+        smtp.close();
+        assertEquals(1, pmult.scrape().value("pmult_milter_quarantines_total", "client", "lm", "action", "tempfail"));
+    }
+
+    @Test
+    void withQuarantineActionAcceptAQuarantinedMessageIsDeliveredAndCounted() {
+        Meta1Client meta1 = start("quarantine-action accept;");
+        Meta1Client.Session smtp = startMessage(meta1, "LM5");
+        assertEquals(ReplyCode.CONTINUE, smtp.message("Subject: held\n\nbody eom-quarantine\n").code());
+
+        assertEquals(ReplyCode.ACCEPT, smtp.dot().code());
+        smtp.close();
+        assertEquals(1, pmult.scrape().value("pmult_milter_quarantines_total", "client", "lm", "action", "accept"));
+    }
+
+    private static Meta1Client.Session startMessage(Meta1Client meta1, String seid) {
+        Meta1Client.Session smtp = meta1.session(seid);
+        assertEquals(ReplyCode.CONTINUE, smtp.connect("192.0.2.33", 40033, "client33.lm.example").code());
+        assertEquals(ReplyCode.CONTINUE, smtp.helo("helo33.lm.example").code());
+        assertEquals(ReplyCode.CONTINUE, smtp.mail("<alice@lm.example>").code());
+        assertEquals(ReplyCode.CONTINUE, smtp.rcpt("<bob@lm.example>").code());
+        assertEquals(ReplyCode.CONTINUE, smtp.data().code());
+        return smtp;
     }
 
     // ---- connection reuse: libmilter takes SMFIC_QUIT_NC only at end of message after CONTINUE ----
