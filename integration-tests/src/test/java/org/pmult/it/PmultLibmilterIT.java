@@ -113,8 +113,9 @@ class PmultLibmilterIT {
         PmilterResponse.Reply dot = smtp.dot();
 
         assertEquals(ReplyCode.ACCEPT, dot.code(), dot::toString);
-        assertEquals(List.of(new PmilterModification.AddHeader("X-Recording-Folded", "first\r\n\tsecond"),
-                        new PmilterModification.AddHeader("X-Recording-Milter", "changed")),
+        // values as they follow the colon: the space libmilter leaves out goes back in front (HeaderLeadingSpace)
+        assertEquals(List.of(new PmilterModification.AddHeader("X-Recording-Folded", " first\r\n\tsecond"),
+                        new PmilterModification.AddHeader("X-Recording-Milter", " changed")),
                 dot.modifications(), "smfi_addheader folded with LF, smfi_chgheader of an instance the message lacks");
         smtp.close();
     }
