@@ -3,15 +3,19 @@ package org.pmult.server.config;
 import java.time.Duration;
 
 /**
- * Delay between attempts to reconnect to a milter that is down: starts at {@code initial} and
- * doubles after each failure up to {@code max}.
+ * Delay between probes of a milter whose connections fail: starts at {@code initial} and doubles
+ * after each failed probe up to {@code max}. {@code max} is at most {@link #MAX_PROBE_INTERVAL}, so
+ * a milter that accepts connections again is used within a second, however long it was away.
  *
- * @param initial first delay (default 1 s)
- * @param max     longest delay (default 60 s)
+ * @param initial first delay (default 100 ms)
+ * @param max     longest delay (default 500 ms, at most 1 s)
  */
 public record Backoff(Duration initial, Duration max) {
 
-    public static final Backoff DEFAULTS = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    /** The longest probe interval accepted: a milter that is back must serve again within a second. */
+    public static final Duration MAX_PROBE_INTERVAL = Duration.ofSeconds(1);
+
+    public static final Backoff DEFAULTS = new Backoff(Duration.ofMillis(100), Duration.ofMillis(500));
 
     public Backoff {
         ClientTimeouts.requirePositive("initial", initial);
@@ -20,5 +24,15 @@ public record Backoff(Duration initial, Duration max) {
             throw new IllegalArgumentException("max: " + Intervals.format(max) + " (expected: >= initial "
                     + Intervals.format(initial) + ")");
         }
+        if (max.compareTo(MAX_PROBE_INTERVAL) > 0) {
+            throw new IllegalArgumentException("max: " + Intervals.format(max) + " (expected: <= 1 second, so a milter"
+                    + " that is back is used again within a second; probing a milter that refuses at once costs nothing)");
+        }
+    }
+
+    /** The delay after {@code previous}: doubled, at most {@link #max}. */
+    public Duration next(Duration previous) {
+        Duration doubled = previous.multipliedBy(2);
+        return doubled.compareTo(max) > 0 ? max : doubled;
     }
 }

@@ -16,13 +16,24 @@ import java.time.Duration;
  * @param maxIdle     most idle connections (spare or kept) held per event loop
  * @param idleTimeout an idle connection is closed with SMFIC_QUIT after this long (and a fresh spare
  *                    opened next time one is needed), so none outlives a milter's own idle timeout
+ * @param maxPendingConnects most connections to the milter connecting or negotiating at once, across
+ *                    all event loops; further ones wait their turn within the connect timeout, so pmult
+ *                    never overflows the milter's listen backlog by itself (default 8: GNU mailfromd's
+ *                    listen backlog, as {@code ss -xl} shows for its socket)
  */
-public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration idleTimeout) {
+public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration idleTimeout, int maxPendingConnects) {
 
     /** Most idle connections per event loop accepted: far more than any busy event loop needs. */
     public static final int MAX_IDLE_LIMIT = 1024;
 
-    public static final ClientConnections DEFAULTS = new ClientConnections(1, false, 16, Duration.ofSeconds(30));
+    /** Most pending connects accepted: a listen backlog larger than this is rare (Linux caps it at somaxconn). */
+    public static final int MAX_PENDING_CONNECTS_LIMIT = 4096;
+
+    /** GNU mailfromd 8.15's listen backlog when its configuration sets none. */
+    public static final int DEFAULT_MAX_PENDING_CONNECTS = 8;
+
+    public static final ClientConnections DEFAULTS = new ClientConnections(1, false, 16, Duration.ofSeconds(30),
+            DEFAULT_MAX_PENDING_CONNECTS);
 
     public ClientConnections {
         if (maxIdle < 0 || maxIdle > MAX_IDLE_LIMIT) {
@@ -32,6 +43,15 @@ public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration 
             throw new IllegalArgumentException("spare: " + spare + " (expected: 0..max-idle, which is " + maxIdle + ")");
         }
         ClientTimeouts.requirePositive("idle-timeout", idleTimeout);
+        if (maxPendingConnects < 1 || maxPendingConnects > MAX_PENDING_CONNECTS_LIMIT) {
+            throw new IllegalArgumentException("max-pending-connects: " + maxPendingConnects + " (expected: 1.."
+                    + MAX_PENDING_CONNECTS_LIMIT + ")");
+        }
+    }
+
+    /** With the default {@code maxPendingConnects}. */
+    public ClientConnections(int spare, boolean reuse, int maxIdle, Duration idleTimeout) {
+        this(spare, reuse, maxIdle, idleTimeout, DEFAULT_MAX_PENDING_CONNECTS);
     }
 
     /** Whether any connection outlives its session or is opened before one (false: one per session, as before). */

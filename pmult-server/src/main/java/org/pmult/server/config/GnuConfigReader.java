@@ -41,7 +41,7 @@ final class GnuConfigReader {
             "client-defaults", "event-loops");
     private static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
-            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance", "quarantine-action");
+            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance", "quarantine-action", "max-pending-connects");
 
     private final List<ConfigNote> notes = new ArrayList<>();
     /** Where each setting was made, by its HOCON-style key, to place errors raised by record constructors. */
@@ -404,6 +404,7 @@ final class GnuConfigReader {
         boolean reuse = connectionDefaults.reuse();
         long maxIdle = connectionDefaults.maxIdle();
         Duration idleTimeout = connectionDefaults.idleTimeout();
+        long maxPendingConnects = connectionDefaults.maxPendingConnects();
         Map<String, Location> connectionLocations = new HashMap<>();
         Optional<String> logLevel = Optional.empty();
         boolean evaluate = false;
@@ -464,6 +465,7 @@ final class GnuConfigReader {
                     quarantine = QuarantineAction.fromConfigName(word).orElseThrow(() -> error(inner, prefix
                             + "quarantine-action \"" + word + "\" (expected: " + QuarantineAction.choices() + ")"));
                 }
+                case "max-pending-connects" -> maxPendingConnects = number(inner, scalar(inner));
                 default -> throw unknown(inner, CLIENT, inClient);
             }
         }
@@ -473,13 +475,15 @@ final class GnuConfigReader {
         ClientConnections connections;
         try {
             connections = new ClientConnections((int) Math.min(spare, Integer.MAX_VALUE), reuse,
-                    (int) Math.min(maxIdle, Integer.MAX_VALUE), idleTimeout);
+                    (int) Math.min(maxIdle, Integer.MAX_VALUE), idleTimeout,
+                    (int) Math.min(maxPendingConnects, Integer.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String field = message.substring(0, message.indexOf(':'));
             String keyword = switch (field) {
                 case "spare" -> "spare-connections";
                 case "max-idle" -> "max-idle-connections";
+                case "max-pending-connects" -> "max-pending-connects";
                 default -> "idle-connection-timeout";
             };
             throw new ConfigException(connectionLocations.getOrDefault(field, statement.location()).toString(),

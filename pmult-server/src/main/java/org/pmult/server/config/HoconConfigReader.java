@@ -206,7 +206,8 @@ final class HoconConfigReader {
                 integer(clientPath(prefix, "connections.spare")),
                 bool(clientPath(prefix, "connections.reuse")),
                 integer(clientPath(prefix, "connections.max-idle")),
-                duration(clientPath(prefix, "connections.idle-timeout"))));
+                duration(clientPath(prefix, "connections.idle-timeout")),
+                integer(clientPath(prefix, "connections.max-pending-connects"))));
         Optional<String> logLevel = optionalString(clientPath(prefix, "log-level"));
         Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
         v2.putAll(stageLists("pmult.client-defaults.v2-macros", MacroNames::sendmail));

@@ -62,6 +62,8 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String MILTER_TIMEOUTS = "pmult.milter.timeouts";
     /** Counter {client}: connections re-opened after a failure → {@code pmult_milter_reconnects_total}. */
     public static final String MILTER_RECONNECTS = "pmult.milter.reconnects";
+    /** Counter {client}: connection attempts tried again after a transient failure → {@code pmult_milter_connect_retries_total}. */
+    public static final String MILTER_CONNECT_RETRIES = "pmult.milter.connect.retries";
     /** Gauge {client}: last negotiated Milter protocol version, 0 before the first → {@code pmult_milter_protocol_version}. */
     public static final String MILTER_PROTOCOL_VERSION = "pmult.milter.protocol.version";
     /** Gauge {client}: 1 when the Milter is reachable and negotiated, else 0 → {@code pmult_milter_up}. */
@@ -341,6 +343,7 @@ public final class PmultMetrics implements AutoCloseable {
         private final Counter[] failures = new Counter[FailureKind.values().length];
         private final Counter[] defaultActions = new Counter[ACTIONS.length];
         private final Counter reconnects;
+        private final Counter connectRetries;
         private final Counter connectionsOpened;
         private final Counter connectionsReused;
         private final Map<String, Counter> quarantines = new java.util.HashMap<>();
@@ -381,6 +384,10 @@ public final class PmultMetrics implements AutoCloseable {
             }
             reconnects = keep(Counter.builder(MILTER_RECONNECTS)
                     .description("Milter connections re-opened after a failure")
+                    .tag(TAG_CLIENT, client).register(registry));
+            connectRetries = keep(Counter.builder(MILTER_CONNECT_RETRIES)
+                    .description("Milter connection attempts tried again after a transient failure (full backlog,"
+                            + " refused, closed before negotiating)")
                     .tag(TAG_CLIENT, client).register(registry));
             connectionsOpened = keep(Counter.builder(MILTER_CONNECTIONS_OPENED)
                     .description("Milter connections opened for sessions and as spares")
@@ -458,6 +465,11 @@ public final class PmultMetrics implements AutoCloseable {
         /** A connection to the client was re-opened after a failure. */
         public void reconnect() {
             reconnects.increment();
+        }
+
+        /** A connection attempt failed transiently and is tried again within the connect timeout. */
+        public void connectRetry() {
+            connectRetries.increment();
         }
 
         /** Negotiation with the client agreed on Milter protocol {@code version}. */

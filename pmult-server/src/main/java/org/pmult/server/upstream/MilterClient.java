@@ -6,6 +6,9 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.pmult.milter.client.BoundedConnectGate;
+import org.pmult.milter.client.ConnectBackoff;
+import org.pmult.milter.client.ConnectGate;
 import org.pmult.milter.client.DefaultAction;
 import org.pmult.milter.client.MilterClientObserver;
 import org.pmult.milter.client.MilterClientSession;
@@ -42,10 +45,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One configured milter: its Milter settings, whether it is up, what it negotiated (and so which
- * macros it needs), and reconnection with backoff while it is down. While down, sessions get the
- * client's default action at once instead of each waiting for a connect timeout; a probe connection
- * (OPTNEG, then QUIT) brings it back. Thread-safe: sessions on every event loop share it.
+ * One configured milter: its Milter settings, whether it is up ({@link MilterHealth}), what it
+ * negotiated (and so which macros it needs), and probing with backoff while its connections fail.
+ * Connection attempts pass its {@link BoundedConnectGate}, so at most {@code max-pending-connects}
+ * are in flight, and a transient failure is tried again within the connect timeout. While down,
+ * sessions get the client's default action at once instead of each waiting for a connect timeout;
+ * a probe connection (OPTNEG, then QUIT) brings it back. Thread-safe: sessions on every event loop
+ * share it.
  */
 public final class MilterClient {
 
@@ -64,7 +70,7 @@ public final class MilterClient {
         UNKNOWN,
         /** Negotiated successfully last time. */
         UP,
-        /** The last connection failed; reconnecting with backoff. */
+        /** Connecting kept failing ({@link MilterHealth}); probing with backoff. */
         DOWN
     }
 
@@ -87,6 +93,9 @@ public final class MilterClient {
     private volatile Runnable onHealthChanged = () -> { };
     /** One instance of a client with several: while down, sessions go to the others (for the log). */
     private volatile boolean oneOfSeveral;
+    /** Admits connection attempts for sessions and spares; shut while the milter is down. */
+    private final BoundedConnectGate gate;
+    private final MilterHealth tracker;
 
     private volatile Health health = Health.UNKNOWN;
     private volatile String healthDetail = "not probed yet";
@@ -102,6 +111,14 @@ public final class MilterClient {
      */
     MilterClient(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,
                  EventLoopGroup probeGroup, Backoff backoff, PmultMetrics metrics, int maxFrameLength) {
+        this(config, defaultMacros, transport, probeGroup, backoff, metrics, maxFrameLength, new MilterHealth());
+    }
+
+    /** With its own health rule (tests that cannot wait {@link MilterHealth#DOWN_AFTER}). */
+    MilterClient(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,
+                 EventLoopGroup probeGroup, Backoff backoff, PmultMetrics metrics, int maxFrameLength,
+                 MilterHealth tracker) {
+        this.tracker = tracker;
         this.config = config;
         this.defaultMacros = defaultMacros;
         this.transport = transport;
@@ -112,6 +129,7 @@ public final class MilterClient {
         this.address = transport.nettyAddress(config.url().toSocketAddress());
         this.byteCounter = metrics.byteCounter(TrafficSide.MILTER);
         DefaultAction action = DefaultAction.byConfigName(config.defaultAction().configName());
+        this.gate = new BoundedConnectGate(config.connections().maxPendingConnects());
         this.settings = MilterClientSettings.builder(config.name())
                 .connectTimeout(config.timeouts().connect())
                 .readTimeout(config.timeouts().read())
@@ -120,8 +138,12 @@ public final class MilterClient {
                 .maxFrameLength(maxFrameLength)
                 .defaultAction(action)
                 .observer(new Observer())
+                .connectGate(gate)
+                .connectBackoff(ConnectBackoff.DEFAULT)
                 .build();
-        this.probeSettings = settings.toBuilder().observer(new ProbeObserver()).build();
+        // a probe is one attempt, outside the gate: it must get through while the gate is shut
+        this.probeSettings = settings.toBuilder().observer(new ProbeObserver())
+                .connectGate(ConnectGate.UNLIMITED).connectBackoff(ConnectBackoff.NONE).build();
         this.defaultMetricAction = MetricAction.valueOf(action.name());
         this.pool = new MilterConnectionPool(config.name(), config.connections(), meters, this::openNew,
                 () -> health != Health.DOWN && !closed);
@@ -271,18 +293,24 @@ public final class MilterClient {
     private void markUp(NegotiatedOptions negotiated) {
         NegotiatedOptions previous = options;
         options = negotiated;
-        healthDetail = "negotiated Milter v" + negotiated.version();
         meters.negotiatedVersion(negotiated.version());
-        meters.up(true);
-        Health was = health;
-        health = Health.UP;
+        MilterHealth.Change change;
         synchronized (this) {
+            change = tracker.negotiated();
+            health = Health.UP;
+            healthDetail = "negotiated Milter v" + negotiated.version();
             nextDelay = backoff.initial();
+            if (nextProbe != null) {
+                nextProbe.cancel(false);
+                nextProbe = null;
+            }
         }
-        if (was == Health.DOWN) {
+        meters.up(true);
+        if (change == MilterHealth.Change.BACK_UP) {
+            gate.open();
             meters.reconnect();
             LOG.info("milter \"{}\" ({}) is back: {}", name(), config.url(), negotiated);
-        } else if (was == Health.UNKNOWN) {
+        } else if (change == MilterHealth.Change.FIRST_UP) {
             LOG.info("milter \"{}\" ({}): {}", name(), config.url(), negotiated);
         }
         if (previous == null || !previous.requestedMacros().equals(negotiated.requestedMacros())) {
@@ -291,13 +319,27 @@ public final class MilterClient {
         onHealthChanged.run();
     }
 
-    private void markDown(String reason) {
-        healthDetail = reason;
-        meters.up(false);
-        Health was = health;
-        health = Health.DOWN;
-        if (was != Health.DOWN) {
-            LOG.warn("milter \"{}\" ({}) is down: {}; {} until it is back", name(), config.url(), reason,
+    /**
+     * A connection attempt failed: down once {@link MilterHealth}'s rule says connecting keeps
+     * failing, and probed meanwhile so the rule is decided (and recovery seen) without traffic.
+     */
+    private void attemptFailed(String reason) {
+        MilterHealth.Change change;
+        synchronized (this) {
+            change = tracker.attemptFailed(System.nanoTime());
+            if (health != Health.UP) {
+                healthDetail = reason;
+            }
+            if (change == MilterHealth.Change.WENT_DOWN) {
+                health = Health.DOWN;
+                healthDetail = reason;
+            }
+        }
+        if (change == MilterHealth.Change.WENT_DOWN) {
+            meters.up(false);
+            gate.shut("milter \"" + name() + "\" is down (" + reason + ")");
+            LOG.warn("milter \"{}\" ({}) is down: every connection attempt has failed for {} ({}); {} until it is back",
+                    name(), config.url(), tracker.downAfterText(), reason,
                     (oneOfSeveral ? "new sessions go to the client's other instances, or get default action "
                             : "sessions get default action ") + config.defaultAction().configName());
         }
@@ -306,13 +348,17 @@ public final class MilterClient {
     }
 
     private synchronized void scheduleProbe() {
-        if (closed || (nextProbe != null && !nextProbe.isDone())) {
+        if (closed || (nextProbe != null && !nextProbe.isDone()) || !tracker.failing()) {
             return;
         }
         Duration delay = nextDelay;
-        Duration doubled = nextDelay.multipliedBy(2);
-        nextDelay = doubled.compareTo(backoff.max()) > 0 ? backoff.max() : doubled;
+        nextDelay = backoff.next(nextDelay);
         nextProbe = probeGroup.next().schedule(this::runScheduledProbe, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The delay before the next probe (for tests of the backoff). */
+    synchronized Duration nextProbeDelay() {
+        return nextDelay;
     }
 
     /**
@@ -350,20 +396,25 @@ public final class MilterClient {
         }
 
         @Override
-        public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
-            // the default action is counted by the session leg that applies it: a spare has none
-            countFailure(stage, kind);
-            if (kind == MilterFailure.Kind.CONNECT
-                    || (stage == MilterStage.NEGOTIATE && kind != MilterFailure.Kind.TIMEOUT)) {
-                markDown(message);
+        public void onConnectAttemptFailed(String message, boolean retrying) {
+            if (retrying) {
+                meters.connectRetry();
             }
+            attemptFailed(message);
+        }
+
+        @Override
+        public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
+            // the default action is counted by the session leg that applies it: a spare has none;
+            // failed connection attempts were reported one by one above
+            countFailure(stage, kind);
         }
     }
 
     /**
      * A reconnect probe's events: success brings the client up; any failure, a timeout included,
-     * leaves it down and schedules the next probe. No default action is counted, since no session
-     * was answered in the milter's place.
+     * counts as a failed attempt and schedules the next probe. No default action is counted, since
+     * no session was answered in the milter's place.
      */
     private final class ProbeObserver implements MilterClientObserver {
 
@@ -380,7 +431,7 @@ public final class MilterClient {
         @Override
         public void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
             countFailure(stage, kind);
-            markDown(message);
+            attemptFailed(message);
         }
     }
 

@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +99,7 @@ final class MilterConnectionPool {
 
     /** The milter hung up right after QUIT_NC: it cannot reuse connections, so stop asking it to. */
     void reuseRefused() {
-        if (reuse) {
+        if (reuse && !closed) { // once closed, the hang-ups are pmult's own QUITs at shutdown or reload
             reuse = false;
             LOG.warn("milter \"{}\" closed the connection after SMFIC_QUIT_NC: it does not support connection reuse;"
                     + " not reusing its connections until pmult restarts or this client's configuration changes"
@@ -176,10 +178,10 @@ final class MilterConnectionPool {
         }
 
         /** Kept connections still on probation: counted as idle so the list never overfills. */
-        private int onProbation;
+        private final Set<MilterClientSession> onProbation = new HashSet<>();
 
         boolean isFull() {
-            return entries.size() + onProbation >= config.maxIdle();
+            return entries.size() + onProbation.size() >= config.maxIdle();
         }
 
         /**
@@ -188,9 +190,11 @@ final class MilterConnectionPool {
          * after it, and no session should be handed a connection that is being closed.
          */
         void probation(MilterClientSession session) {
-            onProbation++;
+            onProbation.add(session);
             loop.schedule(() -> {
-                onProbation--;
+                if (!onProbation.remove(session)) {
+                    return; // closed meanwhile
+                }
                 if (session.state() == MilterClientState.READY) {
                     reuseConfirmed = true;
                     offer(session, true);
@@ -245,6 +249,10 @@ final class MilterConnectionPool {
                 meters.idleConnections(-1);
                 entry.session.close();
             }
+            // with SMFIC_QUIT before the event loop closes them: a close without it would look like a
+            // milter hanging up after SMFIC_QUIT_NC
+            onProbation.forEach(MilterClientSession::close);
+            onProbation.clear();
         }
 
         private boolean expired(Idle entry, long now) {

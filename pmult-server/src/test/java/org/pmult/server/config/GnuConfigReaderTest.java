@@ -137,6 +137,7 @@ class GnuConfigReaderTest {
                   reuse-connections yes;
                   max-idle-connections 4;
                   idle-connection-timeout 1 minute;
+                  max-pending-connects 32;
                 }
                 client spam { url unix:/run/spam.sock; default-action continue; evaluation-mode yes; quarantine-action discard; }
                 """);
@@ -160,7 +161,7 @@ class GnuConfigReaderTest {
                 mfd.timeouts());
         assertEquals(Optional.of("!debug, >info"), mfd.logLevel());
         assertEquals(FailureAction.ACCEPT, mfd.defaultAction());
-        assertEquals(new ClientConnections(2, true, 4, Duration.ofMinutes(1)), mfd.connections());
+        assertEquals(new ClientConnections(2, true, 4, Duration.ofMinutes(1), 32), mfd.connections());
         assertEquals(ClientConnections.DEFAULTS, config.clients().get(1).connections());
         assertFalse(mfd.evaluationMode());
         assertTrue(config.clients().get(1).evaluationMode());
@@ -203,7 +204,7 @@ class GnuConfigReaderTest {
                   idle-timeout 1 hour;
                 }
                 shutdown-grace 5 seconds;
-                reconnect { initial 2 seconds; max 2 minutes; }
+                reconnect { initial 1 second; max 1 second; }
                 event-loops { threads 2; spin 40 microseconds; }
                 macro-name msgid "{msg_id}";
                 macro-name taid queue_id;
@@ -223,7 +224,7 @@ class GnuConfigReaderTest {
         assertEquals("127.0.0.1:9313", config.metricsAddress().orElseThrow().toString());
         assertEquals(new Limits(8, 500, 500, 2 << 20, Duration.ofHours(1)), config.limits());
         assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
-        assertEquals(new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(2)), config.reconnect());
+        assertEquals(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), config.reconnect());
         assertEquals(new EventLoops(2, Duration.ofNanos(40_000)), config.eventLoops());
         assertEquals("{msg_id}", config.macros().sendmailNames().get("msgid"));
         assertEquals("{queue_id}", config.macros().sendmailNames().get("taid"));
@@ -340,6 +341,7 @@ class GnuConfigReaderTest {
             `client mfd {\n url /x;\n quarantine-action hold;\n}`   | 3 | client "mfd": quarantine-action "hold" (expected: tempfail, reject, discard or accept)
             `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
+            `client mfd {\n url /x;\n max-pending-connects 0;\n}`   | 3 | client "mfd": max-pending-connects: 0 (expected: 1..4096)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1
             `client a b { url /x; }`                                 | 1 | client takes at most one identifier (found [a, b])
             `client a;`                                              | 1 | client is a block statement (write client { ... })
@@ -364,6 +366,7 @@ class GnuConfigReaderTest {
             `limits { max-conections 5; }`                           | 1 | unknown statement "max-conections" in limits (did you mean "max-connections"?)
             `limits {\\n max-sessions-per-connection 10;\\n advertised-max-sessions 20;\\n}` | 3 | limits advertised-max-sessions: 20 (expected: 1..10)
             `reconnect {\\n initial 1 minute;\\n max 1 second;\\n}`  | 3 | reconnect max: 1 second (expected: >= initial 1 minute)
+            `reconnect {\\n max 1 minute;\\n}`  | 2 | reconnect max: 1 minute (expected: <= 1 second, so a milter that is back is used again within a second; probing a milter that refuses at once costs nothing)
             `shutdown-grace 2 hours;`                                | 1 | shutdown-grace: 2 hours (expected: 0 .. 1 hour)
             `event-loops { spin 50; }`                               | 1 | spin: "50" has no unit (expected: e.g. 50us or 1ms)
             `event-loops {\n spin 5ms;\n}`                         | 2 | event-loops spin: 5 milliseconds (expected: 0 (off) .. 1 millisecond)

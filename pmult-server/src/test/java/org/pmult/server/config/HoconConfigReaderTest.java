@@ -78,7 +78,7 @@ class HoconConfigReaderTest {
                       default-action = reject
                       log-level = ">info"
                       v2-macros { eom = ["i", "msg_id"] }
-                      connections { spare = 0, reuse = true, idle-timeout = 2 minutes }
+                      connections { spare = 0, reuse = true, idle-timeout = 2 minutes, max-pending-connects = 1 }
                     }
                     spam { url = "inet:127.0.0.1:8890", evaluation-mode = true, quarantine-action = reject }
                   }
@@ -92,7 +92,7 @@ class HoconConfigReaderTest {
                   metrics.address = "0.0.0.0:9313"
                   limits { max-connections = 8, max-sessions-per-connection = 100, max-frame-length = 2MiB, idle-timeout = 0 }
                   shutdown-grace = 5s
-                  reconnect { initial = 500ms, max = 2 minutes }
+                  reconnect { initial = 500ms, max = 1s }
                   event-loops { threads = 2, spin = 50us }
                 }
                 """);
@@ -111,7 +111,7 @@ class HoconConfigReaderTest {
                 mfd.timeouts());
         assertEquals(FailureAction.REJECT, mfd.defaultAction());
         assertEquals(Optional.of(">info"), mfd.logLevel());
-        assertEquals(new ClientConnections(0, true, 16, Duration.ofMinutes(2)), mfd.connections());
+        assertEquals(new ClientConnections(0, true, 16, Duration.ofMinutes(2), 1), mfd.connections());
         assertEquals(List.of("i", "{msg_id}"), mfd.v2Macros().get(MacroStage.EOM));
         assertEquals(List.of("j", "{client_addr}"), mfd.v2Macros().get(MacroStage.CONNECT));
         ClientConfig spam = config.clients().get(1);
@@ -131,7 +131,7 @@ class HoconConfigReaderTest {
         assertEquals("0.0.0.0:9313", config.metricsAddress().orElseThrow().toString());
         assertEquals(new Limits(8, 100, 100, 2 << 20, Duration.ZERO), config.limits());
         assertEquals(Duration.ofSeconds(5), config.shutdownGrace());
-        assertEquals(new Backoff(Duration.ofMillis(500), Duration.ofMinutes(2)), config.reconnect());
+        assertEquals(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(1)), config.reconnect());
         assertEquals(new EventLoops(2, Duration.ofNanos(50_000)), config.eventLoops());
     }
 
@@ -186,6 +186,7 @@ class HoconConfigReaderTest {
             `pmult.clients.mfd {\\n url = /x\\n default-action = quarantine\\n}` | 3 | clients.mfd.default-action: "quarantine" (expected: tempfail, accept, reject or continue)
             `pmult.clients.mfd {\\n url = /x\\n type = pmilter\\n}`              | 3 | clients.mfd.type: "pmilter" is not supported (expected: milter)
             `pmult.clients.mfd {\\n url = /x\\n connections.spare = 17\\n}`     | 3 | clients.mfd.connections.spare: 17 (expected: 0..max-idle, which is 16)
+            `pmult.clients.mfd {\\n url = /x\\n connections.max-pending-connects = 0\\n}` | 3 | clients.mfd.connections.max-pending-connects: 0 (expected: 1..4096)
             `pmult.clients.mfd {\\n url = /x\\n connections.reuse = maybe\\n}`  | 3 | clients.mfd.connections.reuse: "maybe" (expected: true or false)
             `pmult.clients.mfd {\\n url = /x\\n evaluation-mode = yes-ish\\n}`  | 3 | clients.mfd.evaluation-mode: "yes-ish" (expected: true or false)
             `pmult.clients.mfd {\\n url = /x\\n quarantine-action = hold\\n}`   | 3 | clients.mfd.quarantine-action: "hold" (expected: tempfail, reject, discard or accept)

@@ -51,6 +51,7 @@ class ReferenceConfTest {
             entry("client-defaults.quarantine-action", "accept"),
             entry("client-defaults.connections.max-idle", "3"),
             entry("client-defaults.connections.idle-timeout", "5s"),
+            entry("client-defaults.connections.max-pending-connects", "4"),
             entry("macros.define.connect", "[hostname]"),
             entry("macros.define.helo", "[hostname]"),
             entry("macros.define.mail", "[taid]"),
@@ -71,8 +72,8 @@ class ReferenceConfTest {
             entry("limits.max-frame-length", "2MiB"),
             entry("limits.idle-timeout", "1 hour"),
             entry("shutdown-grace", "1s"),
-            entry("reconnect.initial", "2s"),
-            entry("reconnect.max", "2 minutes"),
+            entry("reconnect.initial", "200ms"),
+            entry("reconnect.max", "1s"),
             entry("event-loops.threads", "3"),
             entry("event-loops.spin", "50us"));
 

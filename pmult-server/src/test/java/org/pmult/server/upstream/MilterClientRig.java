@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 final class MilterClientRig implements AutoCloseable {
 
     static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(20));
+    /** The health rule's time in these tests: long enough for a few probes, short enough not to wait. */
+    static final Duration DOWN_AFTER = Duration.ofMillis(100);
 
     final Transports transport = Transports.best();
     final EventLoopGroup group;
@@ -42,8 +44,13 @@ final class MilterClientRig implements AutoCloseable {
 
     /** Starts the scripted milter on a free loopback port. */
     ScriptedMilter start(ScriptedMilter.Builder builder) {
+        return start(builder, group);
+    }
+
+    /** Starts the scripted milter on its own event loops, e.g. to outlive the client's. */
+    ScriptedMilter start(ScriptedMilter.Builder builder, EventLoopGroup milterGroup) {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        milter = builder.start(transport.serverBootstrap(group, group, any), any);
+        milter = builder.start(transport.serverBootstrap(milterGroup, milterGroup, any), any);
         return milter;
     }
 
@@ -54,10 +61,30 @@ final class MilterClientRig implements AutoCloseable {
     }
 
     MilterClient client(SocketEndpoint url, ClientConnections connections, Duration readTimeout) {
-        ClientConfig config = new ClientConfig("mfd", url,
+        return client(config(url, connections, readTimeout), FAST);
+    }
+
+    /** The configuration of a client named mfd with a 5 s connect timeout. */
+    static ClientConfig config(SocketEndpoint url, ClientConnections connections, Duration readTimeout) {
+        return new ClientConfig("mfd", url,
                 new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
                 FailureAction.TEMPFAIL, connections, Optional.empty(), Map.of());
-        client = new MilterClient(config, Map.of(), transport, group, FAST, metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+    }
+
+    /** The scripted milter's address as a client url. */
+    SocketEndpoint url() {
+        return SocketEndpoint.parse("inet://127.0.0.1:" + ((InetSocketAddress) milter.localAddress()).getPort());
+    }
+
+    /** A client with this configuration and probe backoff. */
+    MilterClient client(ClientConfig config, Backoff backoff) {
+        return client(config, backoff, new MilterHealth(DOWN_AFTER));
+    }
+
+    /** A client with this configuration, probe backoff and health rule. */
+    MilterClient client(ClientConfig config, Backoff backoff, MilterHealth health) {
+        client = new MilterClient(config, Map.of(), transport, group, backoff, metrics,
+                MilterCodes.DEFAULT_MAX_FRAME_LENGTH, health);
         return client;
     }
 

@@ -11,7 +11,13 @@ import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
+import io.netty.channel.EventLoop;
+import org.pmult.milter.client.MilterClientSession;
+import org.pmult.server.config.Backoff;
+import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
+import org.pmult.server.config.ClientTimeouts;
+import org.pmult.server.config.FailureAction;
 import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.metrics.PmultMetrics;
 
@@ -21,6 +27,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,21 +61,21 @@ class MilterClientTest {
         client = client(Duration.ofSeconds(5));
 
         client.probe();
-        await("three probes").atMost(WAIT).until(() -> milter.connections() >= 3);
+        await("down after failing probes").atMost(WAIT).until(() -> client.health() == MilterClient.Health.DOWN);
 
-        assertEquals(MilterClient.Health.DOWN, client.health());
+        assertTrue(milter.connections() >= 6, "at least three probes, each offering v6 then v2");
         assertEquals(0.0, defaultActions(), "no session was answered in the milter's place");
     }
 
     @Test
     void keepsProbingAfterAProbeTimesOutAndSeesTheMilterBack() {
-        // first probe: hung up on (down); second: never answered (times out); then the milter is healthy
-        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> switch (connection) {
-            case 0 -> MilterScriptResponse.close();
-            case 1 -> MilterScriptResponse.silent();
-            default -> MilterScriptResponse.reply(new MilterReply.OptionNegotiation(
-                    MilterCodes.MAX_VERSION, ((MilterCommand.OptionNegotiation) command).actions(), 0));
-        }));
+        // (each probe offers v6, then v2 on a new connection when hung up on): ten probes hung up on
+        // (down: failing for over 100 ms), then one never answered (times out), then the milter is healthy
+        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> connection < 20
+                ? MilterScriptResponse.close()
+                : connection == 20 ? MilterScriptResponse.silent()
+                : MilterScriptResponse.reply(new MilterReply.OptionNegotiation(
+                        MilterCodes.MAX_VERSION, ((MilterCommand.OptionNegotiation) command).actions(), 0))));
         client = client(Duration.ofMillis(200));
 
         client.probe();
@@ -89,6 +98,48 @@ class MilterClientTest {
 
         await("probing goes on").atMost(WAIT).until(() -> connectFailures() >= 100);
         assertEquals(MilterClient.Health.DOWN, client.health());
+    }
+
+    @Test
+    void probeIntervalsGrowWhileConnectingFailsAndStartAgainOnceTheMilterIsBack() {
+        AtomicBoolean hangUp = new AtomicBoolean(true);
+        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> hangUp.get()
+                ? MilterScriptResponse.close()
+                : MilterScriptResponse.reply(new MilterReply.OptionNegotiation(
+                        MilterCodes.MAX_VERSION, ((MilterCommand.OptionNegotiation) command).actions(), 0))));
+        Backoff growing = new Backoff(Duration.ofMillis(10), Duration.ofMillis(80));
+        client = rig.client(MilterClientRig.config(rig.url(), ClientConnections.DEFAULTS, Duration.ofSeconds(5)), growing);
+
+        client.probe();
+        await("10, 20, 40, then 80 ms").atMost(WAIT).until(() -> client.nextProbeDelay().equals(Duration.ofMillis(80)));
+        await("down").atMost(WAIT).until(() -> client.health() == MilterClient.Health.DOWN);
+
+        hangUp.set(false);
+        await("back within one probe interval").atMost(WAIT).until(() -> client.health() == MilterClient.Health.UP);
+        assertEquals(Duration.ofMillis(10), client.nextProbeDelay(), "the next failure starts at the first step again");
+    }
+
+    @Test
+    void oneSessionsFailedConnectDoesNotMarkTheMilterDown(@TempDir Path dir) throws IOException {
+        // a unix socket file nobody listens on: every attempt is refused, for the 3 s connect timeout
+        Path socket = dir.resolve("milter.sock");
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(socket));
+        }
+        ClientConfig config = new ClientConfig("mfd", SocketEndpoint.parse("unix://" + socket),
+                new ClientTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                FailureAction.TEMPFAIL, new ClientConnections(0, false, 16, Duration.ofSeconds(30)), Optional.empty(), Map.of());
+        client = rig.client(config, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), new MilterHealth());
+        EventLoop loop = rig.group.next();
+
+        MilterClientSession session = loop.submit(() -> client.open(loop)).syncUninterruptibly().getNow();
+        await("the session gave up").atMost(WAIT).until(() -> session.negotiation().isDone());
+
+        assertTrue(registry.get(PmultMetrics.MILTER_CONNECT_RETRIES).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count() >= 1,
+                () -> "the refused connects were tried again: " + session.negotiation().cause());
+        assertTrue(session.negotiation().cause().getMessage().startsWith("could not connect within 3s ("),
+                session.negotiation().cause().getMessage());
+        assertEquals(MilterClient.Health.UNKNOWN, client.health(), "failing for 3 s is not failing for 5 s");
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.pmult.server.upstream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pmult.milter.codec.MilterCodes;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Spare and reused Milter connections, against a scripted milter on a loopback port: each test is
@@ -161,6 +164,58 @@ class MilterConnectionPoolTest {
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
                 Command.QUIT), commandsOn(2), "the second session connected anew");
         assertEquals(0.0, defaultActions());
+    }
+
+    @Test
+    void aSpareTheMilterHangsUpOnWhileNegotiatingIsTriedAgainAndTheMilterStaysUp() {
+        // connections 1 and 2 are the spare's v6 offer and its v2 fallback, both hung up on
+        milter = start(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> connection == 1 || connection == 2
+                ? MilterScriptResponse.close()
+                : MilterScriptResponse.reply(new MilterReply.OptionNegotiation(MilterCodes.MAX_VERSION,
+                        ((MilterCommand.OptionNegotiation) command).actions(), 0))));
+        client = client(new ClientConnections(1, false, 16, LONG));
+
+        session("first");
+        await("the spare tried again").atMost(WAIT).until(() -> counter(PmultMetrics.MILTER_CONNECT_RETRIES) == 1.0);
+        await("and negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() >= 4);
+
+        assertEquals(MilterClient.Health.UP, client.health(), "a spare's failed attempt does not mark the milter down");
+        assertEquals(LegVerdict.CONTINUE, session("second"));
+        assertEquals(3.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED),
+                "first, the spare (two attempts, one connection of the pool) and the next spare: second took the spare");
+        assertEquals(0.0, defaultActions());
+    }
+
+    @Test
+    void closingTheClientQuitsAConnectionStillOnItsFirstProbation() {
+        milter = start(ScriptedMilter.builder());
+        client = client(new ClientConnections(1, true, 16, LONG));
+        session("first"); // ends with QUIT_NC: the kept connection waits out its probation
+        await("the spare negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() == 2);
+
+        client.close();
+
+        await("the spare and the kept connection quit").atMost(WAIT).until(() -> milter.received(Command.QUIT).size() == 2);
+        assertTrue(client.reusesConnections(), "pmult's own QUIT is no refusal of SMFIC_QUIT_NC");
+    }
+
+    @Test
+    void eventLoopsClosingAKeptConnectionAtShutdownIsNoRefusalOfReuse() {
+        EventLoopGroup milterLoops = rig.transport.newEventLoopGroup(1, new DefaultThreadFactory("scripted-milter", true));
+        try {
+            milter = rig.start(ScriptedMilter.builder(), milterLoops);
+            client = client(new ClientConnections(0, true, 16, LONG));
+            session("first"); // ends with QUIT_NC: the connection is kept
+
+            // as pmult stops: its event loops close every channel still open
+            rig.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+
+            assertTrue(client.reusesConnections(), "a connection pmult closed is no refusal of SMFIC_QUIT_NC");
+        } finally {
+            milter.close();
+            milter = null;
+            milterLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test

@@ -18,6 +18,14 @@ public interface MilterClientObserver {
     default void onReply(MilterStage stage, MilterVerdict verdict, long latencyNanos) {
     }
 
+    /**
+     * One connection attempt ended without a negotiation (refused, backlog full, closed before the
+     * option negotiation was answered, a bad negotiation reply); {@code retrying} when the session
+     * tries again within its connect timeout. {@link #onFailure} follows only when it does not.
+     */
+    default void onConnectAttemptFailed(String message, boolean retrying) {
+    }
+
     /** The session failed at {@code stage} and now answers with its default action. */
     default void onFailure(MilterStage stage, MilterFailure.Kind kind, String message) {
     }

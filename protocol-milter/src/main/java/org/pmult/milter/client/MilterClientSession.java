@@ -59,7 +59,9 @@ import java.util.concurrent.TimeUnit;
  * every pending and later call answers {@link MilterVerdict.DefaultActionApplied} with the
  * configured {@link DefaultAction}. If the filter closes the connection right after the option
  * negotiation offer (GNU mailfromd does when it dislikes the flags), the session reconnects once
- * and offers version 2.
+ * and offers version 2. Connection attempts go through the settings' {@link ConnectGate}, and a
+ * transient failure is tried again ({@link ConnectAttempts}) for as long as the connect timeout
+ * allows.
  */
 public final class MilterClientSession {
 
@@ -105,6 +107,8 @@ public final class MilterClientSession {
     private boolean draining;
     /** Whom the connection serves now, for the MDC of every log line about it (see {@link #logContext}). */
     private LogContext logContext = LogContext.NONE;
+    /** The connection attempts until the negotiation has an outcome; null before the first. */
+    private ConnectAttempts attempts;
 
     private MilterClientSession(Bootstrap bootstrap, SocketAddress address, MilterClientSettings settings) {
         this.address = Objects.requireNonNull(address, "address");
@@ -115,8 +119,6 @@ public final class MilterClientSession {
         int maxFrameLength = settings.maxFrameLength();
         MilterCommandEncoder encoder = new MilterCommandEncoder(maxFrameLength);
         this.bootstrap = bootstrap.clone(eventLoop)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(settings.connectTimeout().toMillis(), Integer.MAX_VALUE))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -428,10 +430,32 @@ public final class MilterClientSession {
 
     private void connectFirstTime() {
         if (state == MilterClientState.NEW) {
-            int version = settings.offeredVersion();
-            connect(new MilterCommand.OptionNegotiation(version, settings.offeredActions(),
-                    settings.offeredProtocol() & MilterCodes.protocolMask(version)));
+            state = MilterClientState.CONNECTING;
+            attempts = new ConnectAttempts(eventLoop, settings, new ConnectAttempts.Target() {
+                @Override
+                public void attempt(Duration remaining) {
+                    attemptNow(remaining);
+                }
+
+                @Override
+                public void giveUp(MilterFailure.Kind kind, String message) {
+                    fail(MilterStage.NEGOTIATE, kind, message);
+                }
+            });
+            attempts.begin();
         }
+    }
+
+    /** One attempt, offering the configured version; the connect may take at most {@code remaining}. */
+    private void attemptNow(Duration remaining) {
+        if (state != MilterClientState.CONNECTING) {
+            return;
+        }
+        bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(remaining.toMillis(),
+                Integer.MAX_VALUE)));
+        int version = settings.offeredVersion();
+        connect(new MilterCommand.OptionNegotiation(version, settings.offeredActions(),
+                settings.offeredProtocol() & MilterCodes.protocolMask(version)));
     }
 
     private void connect(MilterCommand.OptionNegotiation offered) {
@@ -442,7 +466,7 @@ public final class MilterClientSession {
         try {
             connecting = bootstrap.connect(address);
         } catch (RuntimeException e) {
-            fail(MilterStage.NEGOTIATE, MilterFailure.Kind.CONNECT, "cannot connect: " + describe(e));
+            attemptFailed(MilterFailure.Kind.CONNECT, "cannot connect: " + describe(e), false);
             return;
         }
         channel = connecting.channel();
@@ -461,7 +485,8 @@ public final class MilterClientSession {
             return;
         }
         if (!future.isSuccess()) {
-            fail(MilterStage.NEGOTIATE, MilterFailure.Kind.CONNECT, "cannot connect: " + describe(future.cause()));
+            attemptFailed(MilterFailure.Kind.CONNECT, "cannot connect: " + describe(future.cause()),
+                    ConnectAttempts.isTransient(future.cause()));
             return;
         }
         state = MilterClientState.NEGOTIATING;
@@ -475,10 +500,11 @@ public final class MilterClientSession {
         try {
             negotiated = NegotiatedOptions.negotiate(offer, reply);
         } catch (MilterCodecException e) {
-            fail(MilterStage.NEGOTIATE, MilterFailure.Kind.PROTOCOL, e.getMessage());
+            attemptFailed(MilterFailure.Kind.PROTOCOL, e.getMessage(), false);
             return;
         }
         cancelTimer();
+        attempts.succeeded();
         options = negotiated;
         long latency = System.nanoTime() - sentAtNanos;
         LOG.debug("{}: negotiated {}", peer, negotiated);
@@ -501,6 +527,30 @@ public final class MilterClientSession {
         // actions stay within what the configuration allows.
         connect(new MilterCommand.OptionNegotiation(MilterCodes.MIN_VERSION,
                 settings.offeredActions() & MilterCodes.V2_FALLBACK_ACTIONS, MilterCodes.V2_PROTOCOL));
+    }
+
+    /**
+     * A connection attempt ended without a negotiation: tried again after a backoff wait when
+     * {@code isTransient} and the connect timeout allows, else the session fails.
+     */
+    private void attemptFailed(MilterFailure.Kind kind, String message, boolean isTransient) {
+        cancelTimer();
+        inFlight = null;
+        Channel failed = channel;
+        channel = null;
+        if (failed != null) {
+            failed.close();
+        }
+        String giveUp = attempts.failed(message, isTransient);
+        boolean retrying = giveUp == null;
+        notifyObserver(() -> settings.observer().onConnectAttemptFailed(message, retrying));
+        if (retrying) {
+            state = MilterClientState.CONNECTING;
+            LOG.debug("{}: {}; trying again (attempt {} failed)", peer, message, attempts.failures());
+        } else {
+            channel = failed;
+            fail(MilterStage.NEGOTIATE, kind, giveUp);
+        }
     }
 
     // ---------------------------------------------------------------- writing
@@ -715,8 +765,9 @@ public final class MilterClientSession {
                 if (offer.version() > MilterCodes.MIN_VERSION) {
                     retryWithVersion2();
                 } else {
-                    fail(MilterStage.NEGOTIATE, MilterFailure.Kind.CLOSED,
-                            "closed the connection during option negotiation (offered " + offer + ")");
+                    // a filter restarting or overloaded closes before answering: worth another try
+                    attemptFailed(MilterFailure.Kind.CLOSED,
+                            "closed the connection during option negotiation (offered " + offer + ")", true);
                 }
             }
             case READY, ENVELOPE, MESSAGE, SKIPPING_BODY, ACCEPT_MESSAGE -> {
@@ -764,7 +815,9 @@ public final class MilterClientSession {
      */
     private void closedWhileIdle() {
         String message;
-        if (quitNcSent) {
+        if (eventLoop.isShuttingDown()) {
+            message = "idle connection closed as pmult shuts down"; // by us, not by the filter
+        } else if (quitNcSent) {
             message = "closed the connection after SMFIC_QUIT_NC: the filter does not support connection reuse";
             notifyObserver(() -> settings.observer().onReuseRefused());
         } else {
@@ -810,6 +863,9 @@ public final class MilterClientSession {
         }
         MilterFailure failure = new MilterFailure(kind, stage, message);
         state = MilterClientState.ERROR;
+        if (attempts != null) {
+            attempts.cancel();
+        }
         storedVerdict = new MilterVerdict.DefaultActionApplied(settings.defaultAction(), failure);
         cancelTimer();
         if (channel != null) {
@@ -887,6 +943,9 @@ public final class MilterClientSession {
         MilterClientState before = state;
         state = MilterClientState.CLOSED;
         cancelTimer();
+        if (attempts != null) {
+            attempts.cancel();
+        }
         if (before != MilterClientState.ERROR) {
             storedVerdict = new MilterVerdict.DefaultActionApplied(settings.defaultAction(),
                     new MilterFailure(MilterFailure.Kind.CLOSED, MilterStage.CLOSE, "session closed by pmult"));

@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param offeredActions  the SMFIF_* actions the filter may ask for
  * @param offeredProtocol the SMFIP_* flags the filter may ask for
  * @param observer        metrics/log hooks
+ * @param connectGate     admits connection attempts (pmult bounds those in flight per filter)
+ * @param connectBackoff  waits between attempts after a transient connect failure, within
+ *                        {@code connectTimeout}; {@link ConnectBackoff#NONE} (the default) tries once
  */
 public record MilterClientSettings(
         String name,
@@ -33,7 +36,9 @@ public record MilterClientSettings(
         int offeredVersion,
         int offeredActions,
         int offeredProtocol,
-        MilterClientObserver observer) {
+        MilterClientObserver observer,
+        ConnectGate connectGate,
+        ConnectBackoff connectBackoff) {
 
     /**
      * The protocol flags offered by default: every flag of version 6 (0x1fffff), as Postfix offers.
@@ -67,6 +72,8 @@ public record MilterClientSettings(
                     + " (expected: SMFIP_* step flags only, no internal MDS bits)");
         }
         Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(connectGate, "connectGate");
+        Objects.requireNonNull(connectBackoff, "connectBackoff");
     }
 
     /** The defaults for a client called {@code name}. */
@@ -83,7 +90,8 @@ public record MilterClientSettings(
         return new Builder(name).connectTimeout(connectTimeout).writeTimeout(writeTimeout)
                 .readTimeout(readTimeout).eomTimeout(eomTimeout).maxFrameLength(maxFrameLength)
                 .defaultAction(defaultAction).offeredVersion(offeredVersion).offeredActions(offeredActions)
-                .offeredProtocol(offeredProtocol).observer(observer);
+                .offeredProtocol(offeredProtocol).observer(observer).connectGate(connectGate)
+                .connectBackoff(connectBackoff);
     }
 
     private static void requirePositive(Duration duration, String field) {
@@ -106,6 +114,8 @@ public record MilterClientSettings(
         private int offeredActions = MilterCodes.V6_ACTIONS;
         private int offeredProtocol = DEFAULT_OFFERED_PROTOCOL;
         private MilterClientObserver observer = MilterClientObserver.NONE;
+        private ConnectGate connectGate = ConnectGate.UNLIMITED;
+        private ConnectBackoff connectBackoff = ConnectBackoff.NONE;
 
         private Builder(String name) {
             this.name = name;
@@ -161,9 +171,20 @@ public record MilterClientSettings(
             return this;
         }
 
+        public Builder connectGate(ConnectGate value) {
+            this.connectGate = value;
+            return this;
+        }
+
+        public Builder connectBackoff(ConnectBackoff value) {
+            this.connectBackoff = value;
+            return this;
+        }
+
         public MilterClientSettings build() {
             return new MilterClientSettings(name, connectTimeout, writeTimeout, readTimeout, eomTimeout,
-                    maxFrameLength, defaultAction, offeredVersion, offeredActions, offeredProtocol, observer);
+                    maxFrameLength, defaultAction, offeredVersion, offeredActions, offeredProtocol, observer,
+                    connectGate, connectBackoff);
         }
     }
 }
