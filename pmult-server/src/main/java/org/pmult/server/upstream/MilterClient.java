@@ -139,7 +139,7 @@ public final class MilterClient {
                 .defaultAction(action)
                 .observer(new Observer())
                 .connectGate(gate)
-                .connectBackoff(ConnectBackoff.DEFAULT)
+                .connectBackoff(tracker.retriesAttempts() ? ConnectBackoff.DEFAULT : ConnectBackoff.NONE)
                 .build();
         // a probe is one attempt, outside the gate: it must get through while the gate is shut
         this.probeSettings = settings.toBuilder().observer(new ProbeObserver())

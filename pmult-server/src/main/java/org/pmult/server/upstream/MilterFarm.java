@@ -40,9 +40,11 @@ public final class MilterFarm {
     static MilterFarm create(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,
                              EventLoopGroup probeGroup, Backoff backoff, PmultMetrics metrics, int maxFrameLength) {
         List<MilterClient> instances = new ArrayList<>();
+        boolean several = config.instances().urls().size() > 1;
         for (SocketEndpoint url : config.instances().urls()) {
+            // one of several fails over at once rather than retrying; one alone retries (MilterHealth)
             instances.add(new MilterClient(config.instance(url), defaultMacros, transport, probeGroup, backoff, metrics,
-                    maxFrameLength));
+                    maxFrameLength, several ? MilterHealth.instanceOfSeveral() : new MilterHealth()));
         }
         return new MilterFarm(config, instances, metrics);
     }

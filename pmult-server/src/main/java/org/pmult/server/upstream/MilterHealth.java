@@ -29,6 +29,7 @@ final class MilterHealth {
     }
 
     private final long downAfterNanos;
+    private final int downAfterFailures;
     private MilterClient.Health health = MilterClient.Health.UNKNOWN;
     private int failures;
     private long firstFailureNanos;
@@ -39,7 +40,26 @@ final class MilterHealth {
 
     /** With another time rule (tests). */
     MilterHealth(Duration downAfter) {
+        this(downAfter, DOWN_AFTER_FAILURES);
+    }
+
+    private MilterHealth(Duration downAfter, int downAfterFailures) {
         this.downAfterNanos = downAfter.toNanos();
+        this.downAfterFailures = downAfterFailures;
+    }
+
+    /**
+     * The rule for one of several instances of a client: down at its first failed attempt. The
+     * session fails over to the next instance at once, so there is nothing to wait out here; the
+     * probes put the instance back within a second of it accepting again.
+     */
+    static MilterHealth instanceOfSeveral() {
+        return new MilterHealth(Duration.ZERO, 1);
+    }
+
+    /** Whether attempts are tried again on this milter (not when another instance can take the session). */
+    boolean retriesAttempts() {
+        return downAfterFailures > 1;
     }
 
     /** The time rule in words, for the log: "5 s" or "200 ms". */
@@ -75,7 +95,7 @@ final class MilterHealth {
             firstFailureNanos = nowNanos;
         }
         failures++;
-        if (health != MilterClient.Health.DOWN && failures >= DOWN_AFTER_FAILURES
+        if (health != MilterClient.Health.DOWN && failures >= downAfterFailures
                 && nowNanos - firstFailureNanos >= downAfterNanos) {
             health = MilterClient.Health.DOWN;
             return Change.WENT_DOWN;

@@ -172,7 +172,7 @@ class MilterFarmTest {
         List<MilterClient> instances = new ArrayList<>();
         for (SocketEndpoint url : urls) {
             instances.add(new MilterClient(config.instance(url), Map.of(), rig.transport, rig.group, MilterClientRig.FAST,
-                    rig.metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH));
+                    rig.metrics, MilterCodes.DEFAULT_MAX_FRAME_LENGTH, MilterHealth.instanceOfSeveral()));
         }
         return new MilterFarm(config, instances, rig.metrics);
     }
