@@ -71,10 +71,19 @@ public final class ContinueMilter implements AutoCloseable {
      */
     public static ContinueMilter start(Transports transport, EventLoopGroup group, SocketAddress address,
             Map<MacroStage, MilterMacroNames> macroLists) {
+        return start(transport, group, address, macroLists, 4096);
+    }
+
+    /**
+     * As {@link #start(Transports, EventLoopGroup, SocketAddress, Map)}, with this listen backlog:
+     * a small one (1) makes a burst of connects meet a full backlog, as a busy filter's does.
+     */
+    public static ContinueMilter start(Transports transport, EventLoopGroup group, SocketAddress address,
+            Map<MacroStage, MilterMacroNames> macroLists, int backlog) {
         Objects.requireNonNull(address, "address");
         ContinueMilter milter = new ContinueMilter(macroLists.isEmpty() ? Map.of() : new EnumMap<>(macroLists));
         milter.serverChannel = transport.serverBootstrap(group, group, address)
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, backlog)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
