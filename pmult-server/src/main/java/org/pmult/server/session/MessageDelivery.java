@@ -19,14 +19,15 @@ final class MessageDelivery {
 
     /**
      * @param eohMacros macros for end of headers (asked for only when that step comes)
+     * @param bodyMacros macros for end of message, sent before every body chunk as Postfix does
      * @param eomMacros macros for end of message, or null when this is not the end of the message
      */
     static CompletionStage<LegVerdict> deliver(MilterLeg leg, List<MessageEvent> events, Supplier<MilterMacros> eohMacros,
-                                               Supplier<MilterMacros> eomMacros) {
+                                               Supplier<MilterMacros> bodyMacros, Supplier<MilterMacros> eomMacros) {
         CompletionStage<LegVerdict> chain = CompletableFuture.completedFuture(LegVerdict.CONTINUE);
         for (MessageEvent event : events) {
             chain = chain.thenCompose(previous -> previous.kind() != LegVerdict.Kind.CONTINUE
-                    ? CompletableFuture.completedFuture(previous) : send(leg, event, eohMacros));
+                    ? CompletableFuture.completedFuture(previous) : send(leg, event, eohMacros, bodyMacros));
         }
         if (eomMacros != null) {
             chain = chain.thenCompose(previous -> previous.kind() != LegVerdict.Kind.CONTINUE
@@ -35,13 +36,16 @@ final class MessageDelivery {
         return chain;
     }
 
-    private static CompletionStage<LegVerdict> send(MilterLeg leg, MessageEvent event, Supplier<MilterMacros> eohMacros) {
+    private static CompletionStage<LegVerdict> send(MilterLeg leg, MessageEvent event, Supplier<MilterMacros> eohMacros,
+                                                    Supplier<MilterMacros> bodyMacros) {
+        // Postfix sends the end-of-headers macros before every header and the end-of-message ones
+        // before every body chunk (a milter listing i there sees it with each)
         if (event instanceof MessageEvent.Header header) {
-            return leg.header(header.name(), header.value());
+            return leg.header(eohMacros.get(), header.name(), header.value());
         } else if (event instanceof MessageEvent.EndOfHeaders) {
             return leg.endOfHeaders(eohMacros.get());
         } else {
-            return leg.body(((MessageEvent.BodyChunk) event).content().retainedDuplicate());
+            return leg.body(bodyMacros.get(), ((MessageEvent.BodyChunk) event).content().retainedDuplicate());
         }
     }
 }

@@ -35,12 +35,16 @@ public interface MilterLeg {
 
     CompletionStage<LegVerdict> data(MilterMacros macros);
 
-    CompletionStage<LegVerdict> header(String name, String value);
+    /** {@code macros}: the end-of-headers macros, sent before every header as Postfix does. */
+    CompletionStage<LegVerdict> header(MilterMacros macros, String name, String value);
 
     CompletionStage<LegVerdict> endOfHeaders(MilterMacros macros);
 
-    /** Takes ownership of {@code chunk} (at most 65,535 bytes). */
-    CompletionStage<LegVerdict> body(ByteBuf chunk);
+    /**
+     * Takes ownership of {@code chunk} (at most 65,535 bytes); {@code macros}: the end-of-message macros,
+     * sent before every body chunk as Postfix does.
+     */
+    CompletionStage<LegVerdict> body(MilterMacros macros, ByteBuf chunk);
 
     /** End of message: the verdict carries the milter's modifications. */
     CompletionStage<LegVerdict> endOfMessage(MilterMacros macros);

@@ -262,7 +262,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private CompletionStage<PmilterResponse.Reply> runMessageEvents(MetricStage stage, List<MessageEvent> events,
                                                                    boolean endOfMessage) {
         return step(stage, i -> MessageDelivery.deliver(legs.get(i), events, () -> macrosFor(i, MacroStage.EOH),
-                endOfMessage ? () -> macrosFor(i, MacroStage.EOM) : null))
+                () -> macrosFor(i, MacroStage.EOM), endOfMessage ? () -> macrosFor(i, MacroStage.EOM) : null))
                 .whenComplete((reply, error) -> releaseBodies(events));
     }
 

@@ -85,8 +85,8 @@ final class EvaluatingLeg implements MilterLeg {
     }
 
     @Override
-    public CompletionStage<LegVerdict> header(String name, String value) {
-        return consult(MetricStage.HEADER, () -> leg.header(name, value));
+    public CompletionStage<LegVerdict> header(MilterMacros macros, String name, String value) {
+        return consult(MetricStage.HEADER, () -> leg.header(macros, name, value));
     }
 
     @Override
@@ -95,12 +95,12 @@ final class EvaluatingLeg implements MilterLeg {
     }
 
     @Override
-    public CompletionStage<LegVerdict> body(ByteBuf chunk) {
+    public CompletionStage<LegVerdict> body(MilterMacros macros, ByteBuf chunk) {
         if (state != State.ACTIVE) {
             chunk.release();
             return CONTINUE;
         }
-        return consult(MetricStage.BODY, () -> leg.body(chunk));
+        return consult(MetricStage.BODY, () -> leg.body(macros, chunk));
     }
 
     @Override

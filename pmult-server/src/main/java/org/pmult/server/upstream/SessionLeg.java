@@ -160,9 +160,9 @@ final class SessionLeg implements MilterLeg {
     }
 
     @Override
-    public CompletionStage<LegVerdict> header(String name, String value) {
+    public CompletionStage<LegVerdict> header(MilterMacros macros, String name, String value) {
         headers.seen(name);
-        return session == null ? down() : verdict(session.header(MilterMacros.EMPTY, name, value));
+        return session == null ? down() : verdict(session.header(macros, name, value));
     }
 
     @Override
@@ -171,12 +171,12 @@ final class SessionLeg implements MilterLeg {
     }
 
     @Override
-    public CompletionStage<LegVerdict> body(ByteBuf chunk) {
+    public CompletionStage<LegVerdict> body(MilterMacros macros, ByteBuf chunk) {
         if (session == null) {
             chunk.release();
             return down();
         }
-        return verdict(session.body(MilterMacros.EMPTY, chunk));
+        return verdict(session.body(macros, chunk));
     }
 
     @Override

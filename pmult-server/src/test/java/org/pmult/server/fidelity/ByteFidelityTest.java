@@ -11,6 +11,7 @@ import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
 import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
 import org.pmult.milter.codec.MilterCommand;
+import org.pmult.milter.codec.MilterMacroNames;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
@@ -36,8 +37,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -139,6 +142,35 @@ class ByteFidelityTest {
         assertEquals("[2001:db8::25]", macrosBefore(plain, Command.CONNECT).macros().toMap().get("{client_name}"));
         MilterCommand.Connect mapped = (MilterCommand.Connect) plain.received(Command.CONNECT).get(1);
         assertEquals(new MilterCommand.Connect("[192.0.2.10]", MilterCodes.AddressFamily.INET, 40002, "192.0.2.10"), mapped);
+    }
+
+    @Test
+    void macrosListedForEndOfHeadersAndEndOfMessageGoBeforeEveryHeaderAndBodyChunkAsPostfixSends() throws Exception {
+        Path socket = dir.resolve("listing.sock");
+        ScriptedMilter listing = ScriptedMilter.builder()
+                .negotiate(new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0, Map.of(
+                        MilterCodes.MacroStage.EOH, MilterMacroNames.of("i"),
+                        MilterCodes.MacroStage.EOM, MilterMacroNames.of("i"))))
+                .start(Transports.NIO.serverBootstrap(group, group, UnixDomainSocketAddress.of(socket)),
+                        UnixDomainSocketAddress.of(socket));
+        closing.add(listing);
+        PmultServer server = start(listing, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> listing.received(Command.OPTNEG).size() >= 1);
+        PmilterClientConnection meta1 = meta1(server);
+        transaction(meta1, "A: 1\r\nB: 2\r\n\r\nbody\r\n");
+        meta1.send(new PmilterRequest.Dot("S1", PmilterMacros.EMPTY)).join();
+
+        List<String> stream = new ArrayList<>();
+        for (MilterCommand command : listing.received()) {
+            if (command instanceof MilterCommand.Macros macros) {
+                stream.add("D" + (char) macros.stage().code() + " " + macros.macros().toMap());
+            } else if (command.command() == Command.HEADER || command.command() == Command.EOH
+                    || command.command() == Command.BODY || command.command() == Command.BODYEOB) {
+                stream.add(command.command().libmilterName());
+            }
+        }
+        assertEquals(List.of("DL {i=S1}", "SMFIC_HEADER", "DL {i=S1}", "SMFIC_HEADER", "DN {i=S1}", "SMFIC_EOH",
+                "DB {i=S1}", "SMFIC_BODY", "DE {i=S1}", "SMFIC_BODYEOB"), stream);
     }
 
     // --- helpers -------------------------------------------------------------------------------

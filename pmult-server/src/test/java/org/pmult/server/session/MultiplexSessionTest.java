@@ -361,7 +361,7 @@ class MultiplexSessionTest {
         }
 
         @Override
-        public CompletionStage<LegVerdict> header(String headerName, String value) {
+        public CompletionStage<LegVerdict> header(MilterMacros macros, String headerName, String value) {
             return answer("header " + headerName + "=" + value, null);
         }
 
@@ -371,7 +371,7 @@ class MultiplexSessionTest {
         }
 
         @Override
-        public CompletionStage<LegVerdict> body(ByteBuf chunk) {
+        public CompletionStage<LegVerdict> body(MilterMacros macros, ByteBuf chunk) {
             try {
                 return answer("body " + chunk.toString(StandardCharsets.ISO_8859_1), null);
             } finally {

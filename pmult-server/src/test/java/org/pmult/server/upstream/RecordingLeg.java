@@ -68,7 +68,7 @@ final class RecordingLeg implements MilterLeg {
     }
 
     @Override
-    public CompletionStage<LegVerdict> header(String headerName, String value) {
+    public CompletionStage<LegVerdict> header(MilterMacros macros, String headerName, String value) {
         return answer("header " + headerName);
     }
 
@@ -78,7 +78,7 @@ final class RecordingLeg implements MilterLeg {
     }
 
     @Override
-    public CompletionStage<LegVerdict> body(ByteBuf chunk) {
+    public CompletionStage<LegVerdict> body(MilterMacros macros, ByteBuf chunk) {
         try {
             return answer("body " + chunk.toString(StandardCharsets.ISO_8859_1));
         } finally {
