@@ -195,6 +195,8 @@ class PmultMailfromdIT {
                 macros(Command.MAIL, "{mail_host}", "e2e.example", "{auth_type}", "PLAIN", "{ntries}", "1"),
                 macros(Command.RCPT, "{rcpt_host}", "e2e.example", "{nrcpts}", "0", "{nbadrcpts}", "0"),
                 macros(Command.RCPT, "{rcpt_host}", "e2e.example", "{nrcpts}", "1", "{nbadrcpts}", "1"),
+                // the end-of-message macros also before the body chunk, as Postfix sends them ({msg_id} comes at DOT)
+                macros(Command.BODY, "i", seid),
                 macros(Command.BODYEOB, "i", seid, "{msg_id}", "<e2e-1@e2e.example>")), testerMacros(seid));
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.RCPT,
                         Command.DATA, Command.HEADER, Command.HEADER, Command.HEADER, Command.HEADER,
