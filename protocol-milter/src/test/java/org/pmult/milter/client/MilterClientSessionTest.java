@@ -711,6 +711,8 @@ class MilterClientSessionTest {
 
         assertTrue(result(session.recycle()), "a rejected unknown command leaves libmilter where QUIT_NC is taken");
 
+        // recycle() completes once QUIT_NC is written; the milter reads it a moment later
+        eventually().until(() -> milter.received(Command.QUIT_NC).size() == 1);
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.UNKNOWN, Command.QUIT_NC),
                 codes(milter.received()));
     }
