@@ -180,6 +180,33 @@ public final class MailfromdPeer implements AutoCloseable {
     }
 
     /**
+     * Crashes mailfromd: SIGKILL to its whole process group (the start script makes it a session
+     * leader), so the per-connection children die with the master and sessions in flight lose their
+     * milter mid-conversation. Returns once its TCP socket refuses connections.
+     */
+    public void kill() {
+        run(List.of("kill", "-KILL", "--", "-" + pid), null);
+        if (transport == Transport.INET) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (accepts((InetSocketAddress) address)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(this + " still accepts connections 10 s after SIGKILL");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static boolean accepts(InetSocketAddress address) {
+        try (java.net.Socket probe = new java.net.Socket()) {
+            probe.connect(address, 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Starts mailfromd again after {@link #stop()}, on the same socket with the same filter (its log
      * starts afresh). The returned peer owns the work directory from now on: close that one, not this.
      */
