@@ -11,8 +11,10 @@ import java.net.UnknownHostException;
  * How the SMTP client's address becomes text, everywhere pmult writes it (the CONNECT packet,
  * {@code {client_addr}}, the fallback {@code {client_name}} {@code [addr]}, logs): IPv6 in RFC 5952
  * form ({@code 2001:db8::25}, Netty's {@link NetUtil#toAddressString}), never Java's full form or a
- * scope suffix, and without Sendmail's {@code IPv6:} prefix, as Postfix sends it. An IPv4-mapped IPv6
- * address ({@code ::ffff:192.0.2.1}) is the IPv4 client it stands for, as Postfix treats it.
+ * scope suffix. {@code {client_addr}} of an IPv6 client carries the {@code IPv6:} prefix of an
+ * RFC 5321 address literal, as both Sendmail and Postfix send it (Postfix 3.7 sends {@code IPv6:::1},
+ * PostfixDifferentialIT); the CONNECT packet and the {@code [addr]} fallback do not. An IPv4-mapped
+ * IPv6 address ({@code ::ffff:192.0.2.1}) is the IPv4 client it stands for, as Postfix treats it.
  */
 public final class ClientAddress {
 
@@ -45,5 +47,12 @@ public final class ClientAddress {
     /** The address as text: dotted quad, or RFC 5952 IPv6. */
     public static String text(InetAddress address) {
         return NetUtil.toAddressString(unmapped(address));
+    }
+
+    /** The value of {@code {client_addr}}: {@link #text}, with {@code IPv6:} in front of an IPv6 address. */
+    public static String macroText(InetAddress address) {
+        InetAddress client = unmapped(address);
+        String text = NetUtil.toAddressString(client);
+        return client instanceof Inet6Address ? "IPv6:" + text : text;
     }
 }

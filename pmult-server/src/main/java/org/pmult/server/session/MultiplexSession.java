@@ -123,7 +123,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         String address = ClientAddress.text(connect.clientAddress());
         macros.set(OwnMacro.SESSION_ID, seid);
         macros.set(OwnMacro.PROTOCOL, "SMTP");
-        macros.set(OwnMacro.CLIENT_ADDR, address);
+        macros.set(OwnMacro.CLIENT_ADDR, ClientAddress.macroText(connect.clientAddress()));
         macros.set(OwnMacro.CLIENT_PORT, Integer.toString(connect.port()));
         macros.set(OwnMacro.CLIENT_NAME, connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName());
         macros.set(OwnMacro.MULTIPLEXER, "pmult");

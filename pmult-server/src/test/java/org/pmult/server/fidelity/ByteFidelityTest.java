@@ -137,8 +137,8 @@ class ByteFidelityTest {
 
         MilterCommand.Connect v6 = (MilterCommand.Connect) plain.received(Command.CONNECT).get(0);
         assertEquals(new MilterCommand.Connect("[2001:db8::25]", MilterCodes.AddressFamily.INET6, 40001, "2001:db8::25"), v6);
-        assertEquals("2001:db8::25", macrosBefore(plain, Command.CONNECT).macros().toMap().get("{client_addr}"),
-                "no IPv6: prefix, as Postfix");
+        assertEquals("IPv6:2001:db8::25", macrosBefore(plain, Command.CONNECT).macros().toMap().get("{client_addr}"),
+                "the address literal's IPv6: prefix, as Postfix and Sendmail send it");
         assertEquals("[2001:db8::25]", macrosBefore(plain, Command.CONNECT).macros().toMap().get("{client_name}"));
         MilterCommand.Connect mapped = (MilterCommand.Connect) plain.received(Command.CONNECT).get(1);
         assertEquals(new MilterCommand.Connect("[192.0.2.10]", MilterCodes.AddressFamily.INET, 40002, "192.0.2.10"), mapped);

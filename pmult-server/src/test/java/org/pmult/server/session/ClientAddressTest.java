@@ -30,6 +30,15 @@ class ClientAddressTest {
         assertEquals("192.0.2.10", ClientAddress.text(InetAddress.getByName("192.0.2.10")));
     }
 
+    @Test
+    void theClientAddrMacroOfAnIpv6ClientCarriesTheAddressLiteralPrefix() throws Exception {
+        assertEquals("IPv6:2001:db8::25", ClientAddress.macroText(v6("2001:db8:0:0:0:0:0:25")));
+        assertEquals("192.0.2.10", ClientAddress.macroText(InetAddress.getByName("192.0.2.10")));
+        InetAddress mapped = Inet6Address.getByAddress(null,
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 192, 0, 2, 10}, -1);
+        assertEquals("192.0.2.10", ClientAddress.macroText(mapped), "a mapped address is an IPv4 client");
+    }
+
     private static InetAddress v6(String text) throws Exception {
         return Inet6Address.getByAddress(null, InetAddress.getByName(text).getAddress(), -1);
     }
