@@ -11,10 +11,12 @@
 # Everything but the pid goes to stderr. Restarting with the same WORKDIR stops the old instance.
 set -eu
 
-fail() { echo "start-mailfromd.sh: $*" >&2; exit 1; }
+. "$(dirname "$0")/peer-lib.sh"
 MAILFROMD=/usr/sbin/mailfromd
 
-stop() {
+# TERM to the master only, not peer-lib's stop_peer (the whole group): mailfromd then lets the
+# children serving open sessions finish, as an administrator's restart does.
+stop_master() {
     local pidfile=$1/mailfromd.pid pid n=0
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
@@ -27,7 +29,7 @@ stop() {
 
 if [ "${1:-}" = --stop ]; then
     [ $# -eq 2 ] || fail "usage: $0 --stop WORKDIR"
-    stop "$2"
+    stop_master "$2"
     exit 0
 fi
 [ $# -eq 2 ] || fail "usage: $0 inet:PORT@127.0.0.1|unix:/path WORKDIR"
@@ -35,14 +37,10 @@ SOCKET=$1 WORKDIR=$2
 [ -x "$MAILFROMD" ] || fail "$MAILFROMD is missing: apt-get install mailfromd"
 [ -n "${MFD_FILTER:-}" ] && [ -f "$MFD_FILTER" ] || fail "MFD_FILTER must name the MFL script to run"
 
-case "$SOCKET" in
-    inet:*@127.0.0.1) PORT=${SOCKET#inet:}; PORT=${PORT%@*}; UNIX_PATH= ;;
-    unix:/*)          UNIX_PATH=${SOCKET#unix:}; PORT= ;;
-    *)                fail "socket must be inet:PORT@127.0.0.1 or unix:/absolute/path, got $SOCKET" ;;
-esac
+parse_socket "$SOCKET"
 
 mkdir -p "$WORKDIR/state"
-stop "$WORKDIR"
+stop_master "$WORKDIR"
 [ "$MFD_FILTER" -ef "$WORKDIR/filter.mfl" ] || cp "$MFD_FILTER" "$WORKDIR/filter.mfl"
 if [ -n "$UNIX_PATH" ]; then
     mkdir -p "$(dirname "$UNIX_PATH")"
@@ -69,22 +67,7 @@ PID=$!
 echo "$PID" >"$WORKDIR/mailfromd.pid"
 
 # Ready once a connection is accepted; mailfromd logs the probe as "end of file", which is harmless.
-accepts() {
-    if [ -n "$UNIX_PATH" ]; then
-        [ -S "$UNIX_PATH" ] || return 1
-        # Without python3 the socket file is taken as ready: mailfromd listens right after binding.
-        command -v python3 >/dev/null 2>&1 || return 0
-        python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$UNIX_PATH" 2>/dev/null
-    else
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
-    fi
-}
-deadline=$((SECONDS + ${MFD_WAIT:-20}))
-until accepts; do
-    kill -0 "$PID" 2>/dev/null || { cat "$WORKDIR/mailfromd.log" >&2; fail "mailfromd exited before listening"; }
-    [ $SECONDS -lt $deadline ] || { kill "$PID"; cat "$WORKDIR/mailfromd.log" >&2; fail "$SOCKET not accepting after ${MFD_WAIT:-20}s"; }
-    sleep 0.1
-done
+wait_accepting mailfromd "$PID" "$WORKDIR/mailfromd.log" "${MFD_WAIT:-20}"
 # The socket is created 0760 by the unprivileged user: let a non-root test JVM connect too.
 [ -z "$UNIX_PATH" ] || chmod 0777 "$UNIX_PATH" 2>/dev/null || true
 echo "mailfromd pid $PID on $SOCKET, log $WORKDIR/mailfromd.log" >&2

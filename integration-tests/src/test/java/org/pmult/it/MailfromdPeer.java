@@ -78,7 +78,7 @@ public final class MailfromdPeer implements AutoCloseable {
             SocketAddress address;
             String spec;
             if (transport == Transport.INET) {
-                int port = freeLoopbackPort();
+                int port = PeerProcess.freeLoopbackPort();
                 address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
                 spec = "inet:" + port + "@127.0.0.1";
             } else {
@@ -154,7 +154,7 @@ public final class MailfromdPeer implements AutoCloseable {
      * ({@code mailfromd --dump-macros}) — an independent view of what SETSYMLIST should carry.
      */
     public Map<MacroStage, List<String>> dumpMacros() {
-        String output = run(List.of(MAILFROMD.toString(), "--no-config", "--dump-macros", filter.toString()), null);
+        String output = PeerProcess.run(List.of(MAILFROMD.toString(), "--no-config", "--dump-macros", filter.toString()), Map.of());
         Map<MacroStage, List<String>> lists = new EnumMap<>(MacroStage.class);
         for (String line : output.split("\n")) {
             if (line.isBlank()) {
@@ -176,7 +176,7 @@ public final class MailfromdPeer implements AutoCloseable {
      * it back on the same socket: the way to take a milter down under a running pmult.
      */
     public void stop() {
-        run(List.of(peersDirectory().resolve("start-mailfromd.sh").toString(), "--stop", workDir.toString()), null);
+        PeerProcess.run(List.of(peersDirectory().resolve("start-mailfromd.sh").toString(), "--stop", workDir.toString()), Map.of());
     }
 
     /**
@@ -185,7 +185,7 @@ public final class MailfromdPeer implements AutoCloseable {
      * milter mid-conversation. Returns once its TCP socket refuses connections.
      */
     public void kill() {
-        run(List.of("kill", "-KILL", "--", "-" + pid), null);
+        PeerProcess.run(List.of("kill", "-KILL", "--", "-" + pid), Map.of());
         if (transport == Transport.INET) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (accepts((InetSocketAddress) address)) {
@@ -219,10 +219,10 @@ public final class MailfromdPeer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            run(List.of(peersDirectory().resolve("start-mailfromd.sh").toString(), "--stop", workDir.toString()), null);
+            PeerProcess.run(List.of(peersDirectory().resolve("start-mailfromd.sh").toString(), "--stop", workDir.toString()), Map.of());
         } finally {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-            deleteRecursively(workDir);
+            PeerProcess.deleteRecursively(workDir);
         }
     }
 
@@ -232,45 +232,13 @@ public final class MailfromdPeer implements AutoCloseable {
     }
 
     private static long runStartScript(Path peers, String spec, Path workDir, Path filter) {
-        String stdout = run(List.of(peers.resolve("start-mailfromd.sh").toString(), spec, workDir.toString()),
+        String stdout = PeerProcess.run(List.of(peers.resolve("start-mailfromd.sh").toString(), spec, workDir.toString()),
                 Map.of("MFD_FILTER", filter.toString()));
         String[] lines = stdout.trim().split("\n");
         try {
             return Long.parseLong(lines[lines.length - 1].trim());
         } catch (NumberFormatException e) {
             throw new IllegalStateException("start-mailfromd.sh printed no pid: " + stdout, e);
-        }
-    }
-
-    private static String run(List<String> command, Map<String, String> environment) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command);
-            if (environment != null) {
-                builder.environment().putAll(environment);
-            }
-            Path stderr = Files.createTempFile("pmult-mfd-stderr-", ".txt");
-            try {
-                builder.redirectError(stderr.toFile());
-                Process process = builder.start();
-                process.getOutputStream().close();
-                byte[] out = process.getInputStream().readAllBytes();
-                if (!process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException(command + " did not finish within " + START_TIMEOUT_SECONDS + "s");
-                }
-                if (process.exitValue() != 0) {
-                    throw new IllegalStateException(command + " failed with exit status " + process.exitValue()
-                            + ":\n" + Files.readString(stderr));
-                }
-                return new String(out, StandardCharsets.UTF_8);
-            } finally {
-                Files.deleteIfExists(stderr);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + command, e);
         }
     }
 
@@ -282,21 +250,5 @@ public final class MailfromdPeer implements AutoCloseable {
                     + " (the pmult.peers.dir system property names integration-tests/peers)");
         }
         return peers;
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
     }
 }

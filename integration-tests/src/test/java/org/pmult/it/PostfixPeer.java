@@ -45,7 +45,7 @@ final class PostfixPeer implements AutoCloseable {
         requireInstalled();
         try {
             Path workDir = Files.createTempDirectory("pmult-postfix-");
-            int port = freeLoopbackPort();
+            int port = PeerProcess.freeLoopbackPort();
             PostfixPeer peer = new PostfixPeer(workDir, port);
             Runtime.getRuntime().addShutdownHook(peer.cleanup);
             try {
@@ -101,7 +101,7 @@ final class PostfixPeer implements AutoCloseable {
             } catch (IllegalStateException ignored) {
                 // shutting down already
             }
-            deleteRecursively(workDir);
+            PeerProcess.deleteRecursively(workDir);
         }
     }
 
@@ -144,25 +144,6 @@ final class PostfixPeer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command, e);
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return probe.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            // a socket Postfix left behind must not fail the test
         }
     }
 }

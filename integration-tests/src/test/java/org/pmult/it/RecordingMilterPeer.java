@@ -65,11 +65,11 @@ public final class RecordingMilterPeer implements AutoCloseable {
                 address = UnixDomainSocketAddress.of(socket);
                 spec = "unix:" + socket;
             } else {
-                int port = freeLoopbackPort();
+                int port = PeerProcess.freeLoopbackPort();
                 address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
                 spec = "inet:" + port + "@127.0.0.1";
             }
-            String stdout = run(List.of(script().toString(), spec, workDir.toString()), environment);
+            String stdout = PeerProcess.run(List.of(script().toString(), spec, workDir.toString()), environment);
             String[] lines = stdout.trim().split("\n");
             long pid = Long.parseLong(lines[lines.length - 1].trim());
             return new RecordingMilterPeer(workDir, address, spec, pid);
@@ -131,10 +131,10 @@ public final class RecordingMilterPeer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            run(List.of(script().toString(), "--stop", workDir.toString()), Map.of());
+            PeerProcess.run(List.of(script().toString(), "--stop", workDir.toString()), Map.of());
         } finally {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-            deleteRecursively(workDir);
+            PeerProcess.deleteRecursively(workDir);
         }
     }
 
@@ -206,52 +206,6 @@ public final class RecordingMilterPeer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static String run(List<String> command, Map<String, String> environment) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().putAll(environment);
-            Path stderr = Files.createTempFile("pmult-rm-stderr-", ".txt");
-            try {
-                builder.redirectError(stderr.toFile());
-                Process process = builder.start();
-                process.getOutputStream().close();
-                byte[] out = process.getInputStream().readAllBytes();
-                if (!process.waitFor(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException(command + " did not finish within " + START_TIMEOUT_SECONDS + "s");
-                }
-                if (process.exitValue() != 0) {
-                    throw new IllegalStateException(command + " failed with exit status " + process.exitValue()
-                            + ":\n" + Files.readString(stderr));
-                }
-                return new String(out, StandardCharsets.UTF_8);
-            } finally {
-                Files.deleteIfExists(stderr);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + command, e);
-        }
-    }
-
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
         }
     }
 }
