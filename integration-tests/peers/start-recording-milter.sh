@@ -11,38 +11,23 @@
 # the socket (default 20). Everything but the pid goes to stderr.
 set -eu
 
-fail() { echo "start-recording-milter.sh: $*" >&2; exit 1; }
+. "$(dirname "$0")/peer-lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 PYTHON=/usr/bin/python3
 
-stop() {
-    local pidfile=$1/milter.pid pid n=0
-    [ -f "$pidfile" ] || return 0
-    pid=$(cat "$pidfile")
-    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
-        while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-        kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-}
-
 if [ "${1:-}" = --stop ]; then
     [ $# -eq 2 ] || fail "usage: $0 --stop WORKDIR"
-    stop "$2"
+    stop_peer "$2/milter.pid"
     exit 0
 fi
 [ $# -eq 2 ] || fail "usage: $0 inet:PORT@127.0.0.1|unix:/path WORKDIR"
 SOCKET=$1 WORKDIR=$2
 "$PYTHON" -c 'import Milter' 2>/dev/null || fail "python3-milter is missing: apt-get install python3-milter"
 
-case "$SOCKET" in
-    inet:*@127.0.0.1) PORT=${SOCKET#inet:}; PORT=${PORT%@*}; UNIX_PATH= ;;
-    unix:/*)          UNIX_PATH=${SOCKET#unix:}; PORT= ;;
-    *)                fail "socket must be inet:PORT@127.0.0.1 or unix:/absolute/path, got $SOCKET" ;;
-esac
+parse_socket "$SOCKET"
 
 mkdir -p "$WORKDIR"
-stop "$WORKDIR"
+stop_peer "$WORKDIR/milter.pid"
 if [ -n "$UNIX_PATH" ]; then
     mkdir -p "$(dirname "$UNIX_PATH")"
     rm -f "$UNIX_PATH"
@@ -52,19 +37,7 @@ setsid "$PYTHON" "$HERE/recording-milter.py" "$SOCKET" "$WORKDIR/record.tsv" \
 PID=$!
 echo "$PID" >"$WORKDIR/milter.pid"
 
-accepts() {
-    if [ -n "$UNIX_PATH" ]; then
-        [ -S "$UNIX_PATH" ]
-    else
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
-    fi
-}
-deadline=$((SECONDS + ${RM_WAIT:-20}))
-until accepts; do
-    kill -0 "$PID" 2>/dev/null || { cat "$WORKDIR/milter.log" >&2; fail "the filter exited before listening"; }
-    [ $SECONDS -lt $deadline ] || { kill "$PID"; cat "$WORKDIR/milter.log" >&2; fail "$SOCKET not accepting after ${RM_WAIT:-20}s"; }
-    sleep 0.1
-done
+wait_accepting recording-milter "$PID" "$WORKDIR/milter.log" "${RM_WAIT:-20}"
 [ -z "$UNIX_PATH" ] || chmod 0777 "$UNIX_PATH" 2>/dev/null || true
 echo "recording-milter pid $PID on $SOCKET, record $WORKDIR/record.tsv" >&2
 echo "$PID"
