@@ -157,6 +157,34 @@ public final class MacroPlan {
         atStage.add(macro);
     }
 
+    /**
+     * This plan with {@code macros} also asked of MeTA1 at {@code stage} for pmult's own use (client
+     * conditions): they are stored in the session like every MeTA1 value, but no milter gets them
+     * unless its own plan names them.
+     *
+     * @param who for the warning when the per-stage limit leaves one out
+     */
+    public MacroPlan alsoRequesting(PmilterCodes.Stage stage, Set<Macro> macros, String who) {
+        if (macros.isEmpty()) {
+            return this;
+        }
+        EnumMap<PmilterCodes.Stage, Set<Macro>> requested = new EnumMap<>(PmilterCodes.Stage.class);
+        for (PmilterCodes.Stage each : PmilterCodes.Stage.values()) {
+            requested.put(each, new LinkedHashSet<>(meta1Requests.getOrDefault(each, List.of())));
+        }
+        List<String> remarks = new ArrayList<>(warnings);
+        for (Macro macro : macros) {
+            requestAt(stage, macro, requested, remarks, who);
+        }
+        EnumMap<PmilterCodes.Stage, List<Macro>> requests = new EnumMap<>(PmilterCodes.Stage.class);
+        requested.forEach((each, atStage) -> {
+            if (!atStage.isEmpty()) {
+                requests.put(each, List.copyOf(atStage));
+            }
+        });
+        return new MacroPlan(Collections.unmodifiableMap(requests), clients, List.copyOf(remarks), defaults);
+    }
+
     /** The MeTA1 macros to ask for, per stage, for the NEGOTIATE_REPLY; stages without any are absent. */
     public Map<PmilterCodes.Stage, List<Macro>> meta1Requests() {
         return meta1Requests;

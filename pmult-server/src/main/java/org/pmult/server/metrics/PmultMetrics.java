@@ -96,6 +96,10 @@ public final class PmultMetrics implements AutoCloseable {
     public static final String EVALUATION_VERDICTS = "pmult.evaluation.verdicts";
     /** Counter {client, kind}: changes a client in evaluation mode asked for (not applied) → {@code pmult_evaluation_modifications_total}. */
     public static final String EVALUATION_MODIFICATIONS = "pmult.evaluation.modifications";
+    /** Counter {client, result}: sessions a client with a condition was applied to or skipped in → {@code pmult_client_condition_sessions_total}. */
+    public static final String CLIENT_CONDITION_SESSIONS = "pmult.client.condition.sessions";
+    /** Counter {client, result}: transactions a client with a condition was applied to or skipped in → {@code pmult_client_condition_transactions_total}. */
+    public static final String CLIENT_CONDITION_TRANSACTIONS = "pmult.client.condition.transactions";
     /** Counter {reason}: malformed pmilter input → {@code pmult_pmilter_decode_errors_total}. */
     public static final String PMILTER_DECODE_ERRORS = "pmult.pmilter.decode.errors";
     /** Counter {side}: bytes read from sockets → {@code pmult_received_bytes_total}. */

@@ -48,4 +48,13 @@ final class MessageDelivery {
             return leg.body(bodyMacros.get(), ((MessageEvent.BodyChunk) event).content().retainedDuplicate());
         }
     }
+
+    /** Releases the body chunks of {@code events} still held (those no leg took). */
+    static void releaseBodies(List<MessageEvent> events) {
+        for (MessageEvent event : events) {
+            if (event instanceof MessageEvent.BodyChunk body && body.content().refCnt() > 0) {
+                body.content().release();
+            }
+        }
+    }
 }

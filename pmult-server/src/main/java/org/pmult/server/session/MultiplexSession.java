@@ -1,25 +1,19 @@
 package org.pmult.server.session;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
-import org.pmult.pmilter.codec.PmilterCodes;
-import org.pmult.pmilter.codec.PmilterCodes.Capability;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
-import org.pmult.pmilter.codec.PmilterResponseWriter;
 import org.pmult.milter.client.LogContext;
 import org.pmult.pmilter.server.CloseReason;
 import org.pmult.pmilter.server.PmilterSessionHandler;
+import org.pmult.server.condition.ClientCondition;
 import org.pmult.server.config.MacroStage;
 import org.pmult.server.macro.OwnMacro;
 import org.pmult.server.macro.SessionMacros;
-import org.pmult.server.metrics.MetricAction;
 import org.pmult.server.metrics.MetricStage;
-import org.pmult.server.metrics.PmultMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +55,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private final SessionContext context;
     private final List<MilterLeg> legs;
     private final VerdictCombiner combiner;
+    private final LegConditions conditions;
     private final SessionMacros macros;
     /** Session id and Message-ID in the MDC of every log line about this session, the legs' included. */
     private final SessionLogContext logContext;
@@ -70,13 +65,24 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private int goodRecipients;
     private int badRecipients;
 
+    /** A session whose clients have no conditions: every one is consulted. */
     public MultiplexSession(String seid, String clientAddress, SessionContext context, List<MilterLeg> legs) {
+        this(seid, clientAddress, context, legs, legs.stream().map(leg -> ClientCondition.always(leg.clientName())).toList());
+    }
+
+    /** @param conditions one per leg, in client order: when each client is consulted */
+    public MultiplexSession(String seid, String clientAddress, SessionContext context, List<MilterLeg> legs,
+                            List<ClientCondition> conditions) {
+        if (conditions.size() != legs.size()) {
+            throw new IllegalArgumentException("conditions: " + conditions.size() + " for " + legs.size() + " legs");
+        }
         this.seid = seid;
         this.clientAddress = clientAddress;
         this.context = context;
         this.macros = new SessionMacros(context.plan().defaults());
         this.legs = List.copyOf(legs);
         this.combiner = new VerdictCombiner(legs.size());
+        this.conditions = new LegConditions(conditions);
         this.logContext = new SessionLogContext(seid);
         for (MilterLeg leg : this.legs) {
             leg.logContext(logContext);
@@ -133,6 +139,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
                 + " [" + address + "]");
         macros.apply(connect.macros());
         state = State.CONNECTED;
+        conditions.connect(ClientAddress.unmapped(connect.clientAddress()));
+        decideConditions();
         String hostname = connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName();
         return step(MetricStage.CONNECT, i -> legs.get(i).connect(macrosFor(i, MacroStage.CONNECT),
                 hostname, connect.clientAddress(), connect.port()));
@@ -141,6 +149,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private CompletionStage<PmilterResponse.Reply> onHelo(PmilterRequest.Ehlo ehlo) {
         macros.set(OwnMacro.HELO, ehlo.heloArg());
         macros.apply(ehlo.macros());
+        conditions.helo(ehlo.heloArg());
+        decideConditions();
         return step(MetricStage.HELO, i -> legs.get(i).helo(macrosFor(i, MacroStage.HELO), ehlo.heloArg()));
     }
 
@@ -148,6 +158,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         if (state != State.CONNECTED) {
             // A new transaction without DOT or ABORT for the last one: the milters must forget it first.
             abortLegs();
+            endTransaction(true);
         }
         resetTransaction();
         String address = Addresses.strip(mail.reversePath());
@@ -163,6 +174,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
         if (context.metrics() != null) {
             context.metrics().transactionStarted();
         }
+        conditions.mail(address, mail.esmtpArgs(), macros);
+        decideConditions();
         return step(MetricStage.MAIL, i -> legs.get(i).mail(macrosFor(i, MacroStage.MAIL), mail.reversePath(), mail.esmtpArgs()));
     }
 
@@ -171,12 +184,16 @@ public final class MultiplexSession implements PmilterSessionHandler {
         macros.set(OwnMacro.RCPT_ADDR, address);
         macros.set(OwnMacro.RCPT_HOST, Addresses.domain(address));
         macros.apply(rcpt.macros());
+        conditions.rcpt();
+        decideConditions();
         return step(MetricStage.RCPT, i -> legs.get(i).rcpt(macrosFor(i, MacroStage.RCPT), rcpt.forwardPath(), rcpt.esmtpArgs()))
                 .thenApply(reply -> {
                     if (reply.code() == ReplyCode.REJECT || reply.code() == ReplyCode.TEMPFAIL) {
                         badRecipients++;
                     } else {
                         goodRecipients++;
+                        conditions.recipientAccepted(Addresses.domain(address));
+                        decideConditions();
                     }
                     macros.set(OwnMacro.NRCPTS, Integer.toString(goodRecipients));
                     macros.set(OwnMacro.NBADRCPTS, Integer.toString(badRecipients));
@@ -187,6 +204,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
     private CompletionStage<PmilterResponse.Reply> onData(PmilterRequest.Data data) {
         macros.apply(data.macros());
         state = State.DATA;
+        conditions.data();
+        decideConditions();
         splitter = new MessageSplitter(context.maxHeaderBytes());
         return step(MetricStage.DATA, i -> legs.get(i).data(macrosFor(i, MacroStage.DATA)));
     }
@@ -196,11 +215,13 @@ public final class MultiplexSession implements PmilterSessionHandler {
             splitter = new MessageSplitter(context.maxHeaderBytes()); // smtps did not send DATA (stage not requested)
         }
         state = State.MESSAGE;
+        conditions.messageBytes(msg.chunk().readableBytes());
+        decideConditions();
         List<MessageEvent> events = new ArrayList<>();
         try {
             splitter.feed(msg.chunk(), events);
         } catch (MessageTooLargeException e) {
-            releaseBodies(events);
+            MessageDelivery.releaseBodies(events);
             LOG.warn("session {} client {}: {}; rejecting the message", seid, clientAddress, e.getMessage());
             return CompletableFuture.completedFuture(reply(ReplyCode.REJECT, "552 5.3.4 Message header too large", List.of()));
         } finally {
@@ -218,6 +239,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
         }
         splitter.finish(events);
         noteMessageId(events);
+        conditions.endOfMessage();
+        decideConditions();
         return runMessageEvents(MetricStage.EOM, events, true).thenApply(reply -> {
             LOG.info("session {} client {} msgid {}: end of message -> {}{}", seid, clientAddress,
                     messageId == null ? "-" : messageId, reply.code(), reply.text() == null ? "" : " " + reply.text());
@@ -250,6 +273,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         for (MilterLeg leg : legs) {
             leg.close();
         }
+        conditions.close();
         context.listener().closed();
         LOG.debug("session {} client {} closed ({})", seid, clientAddress, reason);
     }
@@ -263,7 +287,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
                                                                    boolean endOfMessage) {
         return step(stage, i -> MessageDelivery.deliver(legs.get(i), events, () -> macrosFor(i, MacroStage.EOH),
                 () -> macrosFor(i, MacroStage.EOM), endOfMessage ? () -> macrosFor(i, MacroStage.EOM) : null))
-                .whenComplete((reply, error) -> releaseBodies(events));
+                .whenComplete((reply, error) -> MessageDelivery.releaseBodies(events));
     }
 
     /** Runs one step on the consulted legs in series and answers with their combined verdict. */
@@ -288,9 +312,11 @@ public final class MultiplexSession implements PmilterSessionHandler {
                     reply.text() == null ? "" : reply.text() + " ", legs.get(combined.decider()).clientName(),
                     combined.decided().defaultAction() ? ", default action" : "");
         } else {
-            reply = reply(combined.code(), null, stage == MetricStage.EOM ? supported(combined.modifications()) : List.of());
+            reply = reply(combined.code(), null, stage == MetricStage.EOM
+                    ? ReplyShaping.supported(combined.modifications(), context.offeredCaps(), seid) : List.of());
             if (!reply.modifications().isEmpty()) {
-                reply = fitted(reply, combined.changers().stream().map(i -> legs.get(i).clientName()).toList());
+                reply = ReplyShaping.fitted(reply, combined.changers().stream().map(i -> legs.get(i).clientName()).toList(),
+                        context.maxReplyLength(), clientAddress, messageId);
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("session {} client {}: {} -> {}{}", seid, clientAddress, stage.tag(), reply.code(),
@@ -299,47 +325,6 @@ public final class MultiplexSession implements PmilterSessionHandler {
         }
         count(stage, reply.code());
         return reply;
-    }
-
-    /**
-     * The DOT reply as it is if it fits one pmilter message; else a tempfail. Sending it anyway would
-     * fail in the encoder and cost the whole MeTA1 connection; dropping the changes would pass the
-     * message on without what the milters asked for.
-     */
-    private PmilterResponse.Reply fitted(PmilterResponse.Reply reply, List<String> changers) {
-        ByteBuf probe = Unpooled.buffer();
-        int length;
-        try {
-            PmilterResponseWriter.write(reply, probe);
-            length = probe.readableBytes() - PmilterCodes.LENGTH_FIELD_LENGTH;
-        } finally {
-            probe.release();
-        }
-        if (length <= context.maxReplyLength()) {
-            return reply;
-        }
-        LOG.warn("session {} client {} msgid {}: changes to the message by client(s) {} need a reply of {} bytes "
-                        + "(expected: <= {}); tempfailing the message (raise limits.max-frame-length if such changes are expected)",
-                seid, clientAddress, messageId == null ? "-" : messageId, changers, length, context.maxReplyLength());
-        return reply(ReplyCode.TEMPFAIL, null, List.of());
-    }
-
-    /** Keeps the modifications smtps said it can apply; logs the others. */
-    private List<PmilterModification> supported(List<PmilterModification> modifications) {
-        if (modifications.isEmpty()) {
-            return modifications;
-        }
-        List<PmilterModification> kept = new ArrayList<>(modifications.size());
-        for (PmilterModification modification : modifications) {
-            Capability needed = modification.kind().capability();
-            if (needed.isSetIn(context.offeredCaps())) {
-                kept.add(modification);
-            } else {
-                LOG.warn("session {}: dropping {} requested by a milter: smtps did not offer {}", seid,
-                        modification.kind(), needed);
-            }
-        }
-        return kept;
     }
 
     private org.pmult.milter.codec.MilterMacros macrosFor(int client, MacroStage stage) {
@@ -377,6 +362,12 @@ public final class MultiplexSession implements PmilterSessionHandler {
             macros.set(macro, null);
         }
         resetTransaction();
+        conditions.endTransaction();
+    }
+
+    /** Takes out, before the step reaches them, the legs whose condition the step's facts make false. */
+    private void decideConditions() {
+        conditions.decide(combiner, legs, seid);
     }
 
     private void noteMessageId(List<MessageEvent> events) {
@@ -393,30 +384,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
         }
     }
 
-    private static void releaseBodies(List<MessageEvent> events) {
-        for (MessageEvent event : events) {
-            if (event instanceof MessageEvent.BodyChunk body) {
-                ByteBuf content = body.content();
-                if (content.refCnt() > 0) {
-                    content.release();
-                }
-            }
-        }
-    }
-
     private void count(MetricStage stage, ReplyCode code) {
-        PmultMetrics metrics = context.metrics();
-        if (metrics != null) {
-            metrics.verdict(stage, switch (code) {
-                case CONTINUE -> MetricAction.CONTINUE;
-                case ACCEPT -> MetricAction.ACCEPT;
-                case REJECT -> MetricAction.REJECT;
-                case TEMPFAIL -> MetricAction.TEMPFAIL;
-                case DISCARD -> MetricAction.DISCARD;
-                case SHUTDOWN -> MetricAction.SHUTDOWN;
-                case ERROR -> MetricAction.ERROR;
-            });
-        }
+        ReplyShaping.count(context.metrics(), stage, code);
     }
 
     private PmilterResponse.Reply reply(ReplyCode code, String text, List<PmilterModification> modifications) {

@@ -52,6 +52,14 @@ final class VerdictCombiner {
     }
 
     /**
+     * Leg {@code leg}'s condition is false: it is consulted no more in the session ({@code wholeSession})
+     * or in this transaction, and neither decides nor holds back an accept of the others.
+     */
+    void skip(int leg, boolean wholeSession) {
+        standings[leg] = wholeSession ? LegStanding.SKIPPED_SESSION : LegStanding.SKIPPED_MESSAGE;
+    }
+
+    /**
      * Combines one step's verdicts.
      *
      * @param beforeTransaction whether the step is CONNECT or HELO (an accept then releases the session)
@@ -92,8 +100,9 @@ final class VerdictCombiner {
     }
 
     /**
-     * After DOT or ABORT: the legs that accepted only that message are consulted again. Returns
-     * them; they never saw the end of that message, so the caller closes it for them.
+     * After DOT or ABORT: the legs that accepted only that message, or were skipped in it, are
+     * consulted again. Returns the accepting ones; they never saw the end of that message, so the
+     * caller closes it for them (a skipped leg got its ABORT when it was skipped).
      */
     List<Integer> reopenAcceptedMessages() {
         List<Integer> reopened = new ArrayList<>();
@@ -101,6 +110,8 @@ final class VerdictCombiner {
             if (standings[i] == LegStanding.ACCEPTED_MESSAGE) {
                 standings[i] = LegStanding.ACTIVE;
                 reopened.add(i);
+            } else if (standings[i] == LegStanding.SKIPPED_MESSAGE) {
+                standings[i] = LegStanding.ACTIVE;
             }
         }
         return reopened;
@@ -108,7 +119,8 @@ final class VerdictCombiner {
 
     /**
      * Whether no leg is consulted any more and at least one accepted (the others failed with a
-     * continue default). Legs that were only ignored accepted nothing: then the answer is CONTINUE.
+     * continue default, or were skipped by their condition). Legs that were only ignored or skipped
+     * accepted nothing: then the answer is CONTINUE.
      */
     private boolean allAccepted() {
         boolean anyAccepted = false;
@@ -116,7 +128,7 @@ final class VerdictCombiner {
             if (standing == LegStanding.ACTIVE) {
                 return false;
             }
-            anyAccepted |= standing != LegStanding.IGNORED;
+            anyAccepted |= standing == LegStanding.ACCEPTED_MESSAGE || standing == LegStanding.RELEASED;
         }
         return anyAccepted;
     }

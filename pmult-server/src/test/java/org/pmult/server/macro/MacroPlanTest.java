@@ -37,6 +37,19 @@ class MacroPlanTest {
     }
 
     @Test
+    void macrosAConditionNeedsAreAskedOfMeta1ButReachNoMilterThatDidNotAskForThem() {
+        MacroPlan.ClientNeeds plain = new MacroPlan.ClientNeeds("plain", Map.of(MacroStage.MAIL, List.of("{mail_addr}")), true);
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(plain))
+                .alsoRequesting(PmilterCodes.Stage.MAIL, java.util.Set.of(Macro.AUTH_AUTHEN), "client conditions");
+        assertEquals(Map.of(PmilterCodes.Stage.MAIL, List.of(Macro.AUTH_AUTHEN)), plan.meta1Requests());
+        SessionMacros session = new SessionMacros(plan.defaults());
+        session.apply(PmilterMacros.of(Macro.AUTH_AUTHEN, "alice"));
+        session.set(OwnMacro.MAIL_ADDR, "a@b.example");
+        assertEquals(Map.of("{mail_addr}", "a@b.example"), session.valuesFor(plan.macros(0, MacroStage.MAIL)).toMap());
+        assertEquals("alice", session.get(Macro.AUTH_AUTHEN), "pmult itself has the value");
+    }
+
+    @Test
     void sendsEachMilterExactlyWhatItListedThatSomeoneCanSupply() {
         MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(MAILFROMD));
         // {daemon_name} and {mail_mailer} have a slot: only an administrator's macro default fills it

@@ -57,6 +57,7 @@ class MetricsCatalogTest {
         metrics.forClient("mfd"); // client-scoped meters exist once a client is configured
         metrics.forEvaluation("mfd"); // evaluation meters exist once a client is in evaluation mode
         metrics.forInstance("mfd", "unix:///run/mfd.sock", () -> 1, () -> 0); // one per instance (URL) of a client
+        ConditionMeters.register(registry, "mfd"); // condition meters exist once a client has a condition
         // The GC pause timer appears with the first collection the JVM reports.
         System.gc();
         await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(PmultMetrics.JVM_GC_PAUSE).timer() != null);
