@@ -21,11 +21,11 @@ public record Backoff(Duration initial, Duration max) {
         ClientTimeouts.requirePositive("initial", initial);
         ClientTimeouts.requirePositive("max", max);
         if (max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("max: " + Intervals.format(max) + " (expected: >= initial "
+            throw new InvalidFieldException("max", Intervals.format(max) + " (expected: >= initial "
                     + Intervals.format(initial) + ")");
         }
         if (max.compareTo(MAX_PROBE_INTERVAL) > 0) {
-            throw new IllegalArgumentException("max: " + Intervals.format(max) + " (expected: <= 1 second, so a milter"
+            throw new InvalidFieldException("max", Intervals.format(max) + " (expected: <= 1 second, so a milter"
                     + " that is back is used again within a second; probing a milter that refuses at once costs nothing)");
         }
     }

@@ -37,14 +37,14 @@ public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration 
 
     public ClientConnections {
         if (maxIdle < 0 || maxIdle > MAX_IDLE_LIMIT) {
-            throw new IllegalArgumentException("max-idle: " + maxIdle + " (expected: 0.." + MAX_IDLE_LIMIT + ")");
+            throw new InvalidFieldException("max-idle", maxIdle + " (expected: 0.." + MAX_IDLE_LIMIT + ")");
         }
         if (spare < 0 || spare > maxIdle) {
-            throw new IllegalArgumentException("spare: " + spare + " (expected: 0..max-idle, which is " + maxIdle + ")");
+            throw new InvalidFieldException("spare", spare + " (expected: 0..max-idle, which is " + maxIdle + ")");
         }
         ClientTimeouts.requirePositive("idle-timeout", idleTimeout);
         if (maxPendingConnects < 1 || maxPendingConnects > MAX_PENDING_CONNECTS_LIMIT) {
-            throw new IllegalArgumentException("max-pending-connects: " + maxPendingConnects + " (expected: 1.."
+            throw new InvalidFieldException("max-pending-connects", maxPendingConnects + " (expected: 1.."
                     + MAX_PENDING_CONNECTS_LIMIT + ")");
         }
     }

@@ -44,10 +44,10 @@ public record ClientInstances(List<SocketEndpoint> urls, Balance balance) {
         urls = List.copyOf(urls);
         Objects.requireNonNull(balance, "balance");
         if (urls.isEmpty()) {
-            throw new IllegalArgumentException("url: none (expected: at least one milter socket)");
+            throw new InvalidFieldException("url", "none (expected: at least one milter socket)");
         }
         if (new HashSet<>(urls).size() != urls.size()) {
-            throw new IllegalArgumentException("url: " + urls + " names an instance twice (expected: each socket once)");
+            throw new InvalidFieldException("url", urls + " names an instance twice (expected: each socket once)");
         }
     }
 

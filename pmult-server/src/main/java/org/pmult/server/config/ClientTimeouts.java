@@ -40,7 +40,7 @@ public record ClientTimeouts(Duration connect, Duration read, Duration write, Du
     static void requirePositive(String name, Duration value) {
         Objects.requireNonNull(value, name);
         if (value.isNegative() || value.isZero() || value.compareTo(MAX) > 0) {
-            throw new IllegalArgumentException(name + ": " + Intervals.format(value) + " (expected: > 0 and <= 1 day)");
+            throw new InvalidFieldException(name, Intervals.format(value) + " (expected: > 0 and <= 1 day)");
         }
     }
 }

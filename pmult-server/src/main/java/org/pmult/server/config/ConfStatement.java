@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param block    the statements in braces, present for block statements only
  * @param location where the keyword stands
  */
-record ConfStatement(String keyword, List<Value> values, Optional<List<ConfStatement>> block, Location location) {
+record ConfStatement(String keyword, List<Value> values, Optional<List<ConfStatement>> block, ConfigLocation location) {
 
     ConfStatement {
         Objects.requireNonNull(keyword, "keyword");
@@ -22,20 +22,12 @@ record ConfStatement(String keyword, List<Value> values, Optional<List<ConfState
         Objects.requireNonNull(location, "location");
     }
 
-    /** A position in a configuration file; prints as {@code FILE:LINE}. */
-    record Location(String file, int line) {
-        @Override
-        public String toString() {
-            return file + ":" + line;
-        }
-    }
-
     /** A statement value: a word or string, or a parenthesised list. */
     sealed interface Value {
-        Location location();
+        ConfigLocation location();
 
         /** An unquoted word, quoted string or here-document, after escape processing. */
-        record Scalar(String text, boolean quoted, Location location) implements Value {
+        record Scalar(String text, boolean quoted, ConfigLocation location) implements Value {
             @Override
             public String toString() {
                 return quoted ? "\"" + text + "\"" : text;
@@ -43,7 +35,7 @@ record ConfStatement(String keyword, List<Value> values, Optional<List<ConfState
         }
 
         /** {@code (a, b, c)}. */
-        record ListValue(List<Value> items, Location location) implements Value {
+        record ListValue(List<Value> items, ConfigLocation location) implements Value {
             public ListValue {
                 items = List.copyOf(items);
             }

@@ -27,10 +27,10 @@ public record EventLoops(int threads, Duration spin) {
 
     public EventLoops {
         if (threads < 0 || threads > 1024) {
-            throw new IllegalArgumentException("threads: " + threads + " (expected: 0 (two per core) .. 1024)");
+            throw new InvalidFieldException("threads", threads + " (expected: 0 (two per core) .. 1024)");
         }
         if (spin == null || spin.isNegative() || spin.compareTo(MAX_SPIN) > 0) {
-            throw new IllegalArgumentException("spin: " + (spin == null ? "null" : describe(spin))
+            throw new InvalidFieldException("spin", (spin == null ? "null" : describe(spin))
                     + " (expected: 0 (off) .. 1 millisecond)");
         }
     }

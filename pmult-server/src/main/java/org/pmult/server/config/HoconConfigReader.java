@@ -1,7 +1,6 @@
 package org.pmult.server.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException.BadValue;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
@@ -9,7 +8,9 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import org.pmult.server.config.ConfigSettings.ListenSetting;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,32 +18,30 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
- * Turns Typesafe Config (a HOCON/JSON/properties file over {@code reference.conf}) into a
- * {@link PmultConfig}. Every error names the file, the line and the key
- * ({@code pmult.hocon:12: clients.mfd.timeouts.read: bad duration "10 parsecs" (...)}), and keys
- * under {@code pmult} that {@code reference.conf} does not define are errors.
+ * Reads Typesafe Config (a HOCON/JSON/properties file over {@code reference.conf}) into
+ * {@link ConfigSettings}, each value located by its origin; {@link PmultConfigBuilder} checks and
+ * assembles them. Keys under {@code pmult} that {@code reference.conf} does not define are errors
+ * ({@link HoconKnownKeys}). Every error names the file, the line and the key
+ * ({@code pmult.hocon:12: clients.mfd.timeouts.read: bad duration "10 parsecs" (...)}).
  */
 final class HoconConfigReader {
 
     private static final String ROOT = "pmult";
+    private static final String CLIENT_DEFAULTS = ROOT + ".client-defaults";
     private static final Set<String> LISTEN_OBJECT_KEYS = Set.of("url", "mode", "owner", "group");
 
     private final Config merged;
-    private final Config reference;
-    private final List<ConfigNote> notes = new ArrayList<>();
+    private final ConfigSettings settings;
 
-    private HoconConfigReader(Config merged, Config reference) {
+    private HoconConfigReader(Config merged, ConfigSettings settings) {
         this.merged = merged;
-        this.reference = reference;
+        this.settings = settings;
     }
 
     /** The built-in reference configuration shipped in the jar. */
@@ -58,7 +57,7 @@ final class HoconConfigReader {
         } catch (com.typesafe.config.ConfigException e) {
             throw translate(e, file.toString());
         }
-        checkKnownKeys(user, reference());
+        HoconKnownKeys.check(user, reference());
         if (!user.hasPathOrNull(ROOT)) {
             throw new ConfigException(file.toString(), "no pmult settings (expected keys under pmult, e.g. pmult.listen = [\"inet://127.0.0.1:3333\"])");
         }
@@ -72,275 +71,257 @@ final class HoconConfigReader {
     /** The built-in defaults plus one client {@code name} at {@code url} with the default client settings. */
     static LoadedConfig builtinWithClient(String name, String url) {
         Config client = ConfigFactory.empty().withValue(ROOT + ".clients." + name + ".url",
-                com.typesafe.config.ConfigValueFactory.fromAnyRef(url, "mailfromd's default socket"));
+                ConfigValueFactory.fromAnyRef(url, "mailfromd's default socket"));
         return bind(client, Optional.empty(), ConfigFormat.BUILTIN);
     }
 
-    /** Validates {@code user} against the reference, merges and binds it. */
+    /** Checks {@code user}'s keys against the reference, merges, reads and builds it. */
     static LoadedConfig bind(Config user, Optional<Path> source, ConfigFormat format) {
         Config reference = reference();
-        checkKnownKeys(user, reference);
+        HoconKnownKeys.check(user, reference);
+        String file = source.map(Path::toString).orElse("reference.conf");
         Config merged;
         try {
             merged = user.withFallback(reference).resolve();
         } catch (com.typesafe.config.ConfigException e) {
-            throw translate(e, source.map(Path::toString).orElse("reference.conf"));
+            throw translate(e, file);
         }
-        HoconConfigReader reader = new HoconConfigReader(merged, reference);
-        PmultConfig config = reader.config();
-        reader.notes.addAll(ConfigLoader.standardNotes(config));
-        return new LoadedConfig(config, source, format, reader.notes);
+        ConfigLocation at = ConfigLocation.of(file);
+        ConfigSettings settings = new ConfigSettings(at, new Located<>("client-defaults", at, "client-defaults"));
+        new HoconConfigReader(merged, settings).read();
+        return PmultConfigBuilder.build(settings, source, format);
     }
 
-    private PmultConfig config() {
-        List<ListenConfig> listen = listen();
-        List<ClientConfig> clients = clients();
-        MacroConfig macros = build("macros", () -> new MacroConfig(stageLists("pmult.macros.define", MacroNames::meta1),
-                sendmailNames(), stageLists("pmult.macros.v2-defaults", MacroNames::sendmail), macroDefaults()));
-        Optional<Path> pidfile = convert("pmult.pidfile", () -> optionalString("pmult.pidfile").map(Path::of));
-        DebugSpec debug = convert("pmult.debug", () -> DebugSpec.parse(string("pmult.debug")));
-        debug.notes().forEach(note -> notes.add(ConfigNote.info(where("pmult.debug") + ": " + note)));
-        Optional<SocketEndpoint.Inet> metrics = optionalString("pmult.metrics.address")
-                .map(address -> convert("pmult.metrics.address", () -> SocketEndpoint.parseHostPort(address, "127.0.0.1")));
-        Limits limits = build("limits", () -> new Limits(
-                integer("pmult.limits.max-connections"),
-                integer("pmult.limits.max-sessions-per-connection"),
-                integer("pmult.limits.advertised-max-sessions"),
-                bytes("pmult.limits.max-frame-length"),
-                duration("pmult.limits.idle-timeout")));
-        Duration grace = duration("pmult.shutdown-grace");
-        EventLoops eventLoops = build("event-loops", () -> new EventLoops(integer("pmult.event-loops.threads"),
-                duration("pmult.event-loops.spin")));
-        Backoff reconnect = build("reconnect", () -> new Backoff(duration("pmult.reconnect.initial"), duration("pmult.reconnect.max")));
-        return build("", () -> new PmultConfig(listen, clients, macros, pidfile, debug, metrics, limits, grace, reconnect,
-                eventLoops));
+    private void read() {
+        settings.listen = Optional.of(listen());
+        settings.socketMode = Optional.of(mode(ROOT + ".unix-socket.mode", merged.getValue(ROOT + ".unix-socket.mode")));
+        settings.socketOwner = Optional.of(string(ROOT + ".unix-socket.owner"));
+        settings.socketGroup = Optional.of(string(ROOT + ".unix-socket.group"));
+        settings.pidfile = Optional.of(string(ROOT + ".pidfile"));
+        settings.debug = Optional.of(string(ROOT + ".debug"));
+        settings.metricsAddress = Optional.of(string(ROOT + ".metrics.address"));
+        settings.maxConnections = Optional.of(integer(ROOT + ".limits.max-connections"));
+        settings.maxSessionsPerConnection = Optional.of(integer(ROOT + ".limits.max-sessions-per-connection"));
+        settings.advertisedMaxSessions = Optional.of(integer(ROOT + ".limits.advertised-max-sessions"));
+        settings.maxFrameLength = Optional.of(bytes(ROOT + ".limits.max-frame-length"));
+        settings.idleTimeout = Optional.of(duration(ROOT + ".limits.idle-timeout"));
+        settings.shutdownGrace = Optional.of(duration(ROOT + ".shutdown-grace"));
+        settings.reconnectInitial = Optional.of(duration(ROOT + ".reconnect.initial"));
+        settings.reconnectMax = Optional.of(duration(ROOT + ".reconnect.max"));
+        settings.eventLoopThreads = Optional.of(integer(ROOT + ".event-loops.threads"));
+        settings.eventLoopSpin = Optional.of(duration(ROOT + ".event-loops.spin"));
+        stageLists(ROOT + ".macros.define").forEach((stage, names) -> settings.requestedMacros.put(stage,
+                names.value().stream().map(name -> new Located<>(name, names.location(), names.setting())).toList()));
+        settings.sendmailNames.addAll(entries(ROOT + ".macros.sendmail-names"));
+        settings.macroDefaults.addAll(entries(ROOT + ".macros.defaults"));
+        settings.v2Defaults.putAll(stageLists(ROOT + ".macros.v2-defaults"));
+        client(CLIENT_DEFAULTS, settings.clientDefaults);
+        for (String name : clientNames()) {
+            String prefix = ROOT + ".clients." + ConfigUtil.quoteString(name);
+            ClientSettings client = new ClientSettings(new Located<>(name, location(merged.getValue(prefix).origin()),
+                    "clients." + name));
+            client(prefix, client);
+            settings.clients.add(client);
+        }
     }
 
-    private List<ListenConfig> listen() {
-        UnixSocketOptions defaults = build("unix-socket", () -> new UnixSocketOptions(
-                mode("pmult.unix-socket.mode", merged.getValue("pmult.unix-socket.mode")),
-                optionalString("pmult.unix-socket.owner"),
-                optionalString("pmult.unix-socket.group")));
-        ConfigList list = convert("pmult.listen", () -> merged.getList("pmult.listen"));
-        List<ListenConfig> listen = new ArrayList<>();
+    private Located<List<ListenSetting>> listen() {
+        String path = ROOT + ".listen";
+        if (merged.getIsNull(path) || merged.getValue(path).valueType() != ConfigValueType.LIST) {
+            throw fail(path, "expected a list of addresses, e.g. [\"inet://127.0.0.1:3333\"]");
+        }
+        ConfigList list = merged.getList(path);
+        List<ListenSetting> listen = new ArrayList<>();
         for (ConfigValue element : list) {
-            String location = where(element.origin());
+            ConfigLocation at = location(element.origin());
             if (element.valueType() == ConfigValueType.STRING) {
-                listen.add(new ListenConfig(endpoint(location, "listen", (String) element.unwrapped()), defaults));
+                listen.add(ListenSetting.of(new Located<>((String) element.unwrapped(), at, "listen")));
             } else if (element.valueType() == ConfigValueType.OBJECT) {
-                listen.add(listenObject(location, (ConfigObject) element, defaults));
+                listen.add(listenObject(at, (ConfigObject) element));
             } else {
-                throw new ConfigException(location, "listen: " + element.valueType().name().toLowerCase()
+                throw new ConfigException(at.toString(), "listen: " + element.valueType().name().toLowerCase()
                         + " element (expected: an address string or { url = ..., mode = ..., owner = ..., group = ... })");
             }
         }
-        return listen;
+        return new Located<>(listen, location(list.origin()), "listen");
     }
 
-    private ListenConfig listenObject(String location, ConfigObject object, UnixSocketOptions defaults) {
+    private ListenSetting listenObject(ConfigLocation at, ConfigObject object) {
         for (String key : object.keySet()) {
             if (!LISTEN_OBJECT_KEYS.contains(key)) {
-                throw new ConfigException(where(object.get(key).origin()), "listen: unknown key \"" + key + "\""
-                        + suggestion(key, LISTEN_OBJECT_KEYS) + " (expected: url, mode, owner or group)");
+                throw new ConfigException(location(object.get(key).origin()).toString(), "listen: unknown key \"" + key + "\""
+                        + HoconKnownKeys.suggestion(key, LISTEN_OBJECT_KEYS) + " (expected: url, mode, owner or group)");
             }
         }
         ConfigValue url = object.get("url");
         if (url == null || url.valueType() != ConfigValueType.STRING) {
-            throw new ConfigException(location, "listen: object without url string");
+            throw new ConfigException(at.toString(), "listen: object without url string");
         }
-        SocketEndpoint endpoint = endpoint(where(url.origin()), "listen.url", (String) url.unwrapped());
-        try {
-            int mode = object.containsKey("mode") ? mode("listen.mode", object.get("mode")) : defaults.mode();
-            Optional<String> owner = object.containsKey("owner") ? nonEmpty(String.valueOf(object.get("owner").unwrapped())) : defaults.owner();
-            Optional<String> group = object.containsKey("group") ? nonEmpty(String.valueOf(object.get("group").unwrapped())) : defaults.group();
-            return new ListenConfig(endpoint, new UnixSocketOptions(mode, owner, group));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(location, "listen: " + e.getMessage());
-        }
+        return new ListenSetting(new Located<>((String) url.unwrapped(), location(url.origin()), "listen.url"),
+                Optional.ofNullable(object.get("mode")).map(mode -> mode("listen.mode", mode)),
+                Optional.ofNullable(object.get("owner")).map(owner -> text(owner, "listen.owner")),
+                Optional.ofNullable(object.get("group")).map(group -> text(group, "listen.group")));
     }
 
-    private List<ClientConfig> clients() {
-        ConfigObject object = convert("pmult.clients", () -> merged.getObject("pmult.clients"));
+    /** The clients' names in the order they are consulted: client-order, or else as written. */
+    private List<String> clientNames() {
+        ConfigObject object = merged.getObject(ROOT + ".clients");
         List<String> names = new ArrayList<>(object.keySet());
-        List<String> order = convert("pmult.client-order", () -> merged.getStringList("pmult.client-order"));
-        if (order.isEmpty()) {
+        Located<List<String>> order = strings(ROOT + ".client-order");
+        if (order.value().isEmpty()) {
             names.sort(Comparator.comparingInt((String name) -> object.get(name).origin().lineNumber()).thenComparing(name -> name));
             Set<String> files = new HashSet<>();
             names.forEach(name -> files.add(String.valueOf(object.get(name).origin().filename())));
             if (files.size() > 1) {
-                notes.add(ConfigNote.warning(where("pmult.clients") + ": clients are defined in several files and are"
+                settings.notes.add(ConfigNote.warning(settings.source + ": clients are defined in several files and are"
                         + " consulted by line number; set client-order to make the order explicit"));
             }
-        } else {
-            if (!new HashSet<>(order).equals(new HashSet<>(names)) || order.size() != names.size()) {
-                throw new ConfigException(where("pmult.client-order"), "client-order: " + order
-                        + " (expected: each of " + names + " exactly once)");
-            }
-            names = order;
+            return names;
         }
-        Map<MacroStage, List<String>> v2Defaults = stageLists("pmult.macros.v2-defaults", MacroNames::sendmail);
-        List<ClientConfig> clients = new ArrayList<>();
-        for (String name : names) {
-            clients.add(client(name, v2Defaults));
+        if (!new HashSet<>(order.value()).equals(new HashSet<>(names)) || order.value().size() != names.size()) {
+            throw order.error(order.value() + " (expected: each of " + names + " exactly once)");
         }
-        return clients;
+        return order.value();
     }
 
-    private ClientConfig client(String name, Map<MacroStage, List<String>> v2Defaults) {
-        String prefix = "pmult.clients." + ConfigUtil.quoteString(name);
-        ClientInstances instances = instances(prefix, name);
-        SocketEndpoint endpoint = instances.urls().get(0);
-        String type = string(clientPath(prefix, "type"));
-        if (!type.equalsIgnoreCase("milter")) {
-            throw fail(clientPath(prefix, "type"), "\"" + type + "\" is not supported (expected: milter)");
+    /** The keys a client (or client-defaults) sets itself; the others it inherits. */
+    private void client(String prefix, ClientSettings client) {
+        String urlPath = prefix + ".url";
+        if (merged.hasPathOrNull(urlPath)) {
+            client.urls = Optional.of(!merged.getIsNull(urlPath) && merged.getValue(urlPath).valueType() == ConfigValueType.LIST
+                    ? strings(urlPath).value().stream().map(url -> located(urlPath, url)).toList()
+                    : List.of(string(urlPath)));
         }
-        ClientTimeouts timeouts = build(clientPath(prefix, "timeouts"), () -> new ClientTimeouts(
-                duration(clientPath(prefix, "timeouts.connect")),
-                duration(clientPath(prefix, "timeouts.read")),
-                duration(clientPath(prefix, "timeouts.write")),
-                duration(clientPath(prefix, "timeouts.eom"))));
-        String actionPath = clientPath(prefix, "default-action");
-        FailureAction action = FailureAction.fromConfigName(string(actionPath)).orElseThrow(() -> fail(actionPath,
-                "\"" + string(actionPath) + "\" (expected: " + FailureAction.choices() + ")"));
-        ClientConnections connections = build(clientPath(prefix, "connections"), () -> new ClientConnections(
-                integer(clientPath(prefix, "connections.spare")),
-                bool(clientPath(prefix, "connections.reuse")),
-                integer(clientPath(prefix, "connections.max-idle")),
-                duration(clientPath(prefix, "connections.idle-timeout")),
-                integer(clientPath(prefix, "connections.max-pending-connects"))));
-        Optional<String> logLevel = optionalString(clientPath(prefix, "log-level"));
-        Map<MacroStage, List<String>> v2 = new EnumMap<>(v2Defaults);
-        v2.putAll(stageLists("pmult.client-defaults.v2-macros", MacroNames::sendmail));
+        client.type = optional(prefix, "type", this::string);
+        client.balance = optional(prefix, "balance", this::string);
+        client.connectTimeout = optional(prefix, "timeouts.connect", this::duration);
+        client.readTimeout = optional(prefix, "timeouts.read", this::duration);
+        client.writeTimeout = optional(prefix, "timeouts.write", this::duration);
+        client.eomTimeout = optional(prefix, "timeouts.eom", this::duration);
+        client.defaultAction = optional(prefix, "default-action", this::string);
+        client.spareConnections = optional(prefix, "connections.spare", this::integer);
+        client.reuseConnections = optional(prefix, "connections.reuse", this::bool);
+        client.maxIdleConnections = optional(prefix, "connections.max-idle", this::integer);
+        client.idleConnectionTimeout = optional(prefix, "connections.idle-timeout", this::duration);
+        client.maxPendingConnects = optional(prefix, "connections.max-pending-connects", this::integer);
+        client.logLevel = optional(prefix, "log-level", this::string);
+        client.evaluationMode = optional(prefix, "evaluation-mode", this::bool);
+        client.quarantineAction = optional(prefix, "quarantine-action", this::string);
         if (merged.hasPath(prefix + ".v2-macros")) {
-            v2.putAll(stageLists(prefix + ".v2-macros", MacroNames::sendmail));
+            client.v2Macros.putAll(stageLists(prefix + ".v2-macros"));
         }
-        boolean evaluate = bool(clientPath(prefix, "evaluation-mode"));
-        String quarantinePath = clientPath(prefix, "quarantine-action");
-        QuarantineAction quarantine = QuarantineAction.fromConfigName(string(quarantinePath)).orElseThrow(() ->
-                fail(quarantinePath, "\"" + string(quarantinePath) + "\" (expected: " + QuarantineAction.choices() + ")"));
-        return build(prefix, () -> new ClientConfig(name, endpoint, timeouts, action, connections, logLevel, v2, evaluate,
-                instances, quarantine));
     }
 
-    /** A client's {@code url}, one socket or a list of equivalent instances, and its {@code balance}. */
-    private ClientInstances instances(String prefix, String name) {
-        String urlPath = clientPath(prefix, "url");
-        List<String> texts = !merged.getIsNull(urlPath) && merged.getValue(urlPath).valueType() == ConfigValueType.LIST
-                ? convert(urlPath, () -> merged.getStringList(urlPath)) : List.of(string(urlPath));
-        if (texts.isEmpty() || texts.stream().anyMatch(String::isBlank)) {
-            throw new ConfigException(where(prefix), "clients." + name + ": missing url (expected: the milter's socket, e.g. url = \"unix:///run/mailfromd/mailfromd.sock\", or a list of equivalent instances)");
-        }
-        List<SocketEndpoint> urls = new ArrayList<>();
-        for (String text : texts) {
-            urls.add(endpoint(where(urlPath), "clients." + name + ".url", text.strip()));
-        }
-        String balancePath = clientPath(prefix, "balance");
-        ClientInstances.Balance balance = ClientInstances.Balance.fromConfigName(string(balancePath)).orElseThrow(() ->
-                fail(balancePath, "\"" + string(balancePath) + "\" (expected: " + ClientInstances.Balance.choices() + ")"));
-        return build(prefix, () -> new ClientInstances(urls, balance));
+    private <T> Optional<Located<T>> optional(String prefix, String key, java.util.function.Function<String, Located<T>> reader) {
+        String path = prefix + "." + key;
+        return merged.hasPathOrNull(path) ? Optional.of(reader.apply(path)) : Optional.empty();
     }
 
-    /** The path of a client key: the client's own setting if it has one, else client-defaults'. */
-    private String clientPath(String prefix, String key) {
-        String own = prefix + "." + key;
-        return merged.hasPathOrNull(own) ? own : "pmult.client-defaults." + key;
-    }
-
-    /** A stage-to-names object, each name checked (and canonicalised) by {@code name}. */
-    private Map<MacroStage, List<String>> stageLists(String path, UnaryOperator<String> name) {
-        ConfigObject object = convert(path, () -> merged.getObject(path));
-        Map<MacroStage, List<String>> lists = new EnumMap<>(MacroStage.class);
-        for (String key : object.keySet()) {
+    /** A stage-to-names object; each stage must be one pmult knows. */
+    private Map<MacroStage, Located<List<String>>> stageLists(String path) {
+        Map<MacroStage, Located<List<String>>> lists = new EnumMap<>(MacroStage.class);
+        for (String key : object(path).keySet()) {
             String keyPath = path + "." + ConfigUtil.quoteString(key);
             MacroStage stage = MacroStage.fromConfigName(key).orElseThrow(() -> fail(keyPath,
                     "unknown stage (expected: connect, helo, mail, rcpt, data, eoh or eom)"));
-            lists.put(stage, convert(keyPath, () -> merged.getStringList(keyPath).stream().map(name).toList()));
+            lists.put(stage, strings(keyPath));
         }
         return lists;
     }
 
-    private Map<String, String> sendmailNames() {
-        ConfigObject object = convert("pmult.macros.sendmail-names", () -> merged.getObject("pmult.macros.sendmail-names"));
-        Map<String, String> names = new LinkedHashMap<>();
-        for (String key : object.keySet()) {
-            String keyPath = "pmult.macros.sendmail-names." + ConfigUtil.quoteString(key);
-            names.put(convert(keyPath, () -> MacroNames.meta1(key)), convert(keyPath, () -> MacroNames.sendmail(merged.getString(keyPath))));
+    /** A name-to-value object's entries, in the order written. */
+    private List<Located<Map.Entry<String, String>>> entries(String path) {
+        List<Located<Map.Entry<String, String>>> entries = new ArrayList<>();
+        for (String key : object(path).keySet()) {
+            String keyPath = path + "." + ConfigUtil.quoteString(key);
+            entries.add(located(keyPath, Map.entry(key, string(keyPath).value())));
         }
-        return names;
+        return entries;
     }
 
-    private Map<String, String> macroDefaults() {
-        ConfigObject object = convert("pmult.macros.defaults", () -> merged.getObject("pmult.macros.defaults"));
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String key : object.keySet()) {
-            String keyPath = "pmult.macros.defaults." + ConfigUtil.quoteString(key);
-            values.put(convert(keyPath, () -> MacroNames.sendmail(key)), convert(keyPath, () -> merged.getString(keyPath)));
-        }
-        return values;
+    // ---- values, each located at its origin and named by its key ----
+
+    private <T> Located<T> located(String path, T value) {
+        return new Located<>(value, location(merged.getValue(path).origin()), display(path));
     }
 
-    private SocketEndpoint endpoint(String location, String key, String text) {
-        try {
-            return SocketEndpoint.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(location, key + ": " + e.getMessage());
+    private ConfigObject object(String path) {
+        if (merged.getIsNull(path) || merged.getValue(path).valueType() != ConfigValueType.OBJECT) {
+            throw fail(path, "expected an object { ... }");
         }
+        return merged.getObject(path);
     }
 
-    private int mode(String path, ConfigValue value) {
+    private Located<String> mode(String path, ConfigValue value) {
         Object raw = value.unwrapped();
-        try {
-            if (raw instanceof Number || raw instanceof String) {
-                return UnixSocketOptions.parseMode(String.valueOf(raw));
-            }
-            throw new IllegalArgumentException("bad mode " + value.render() + " (expected: octal permission bits such as \"0660\")");
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(where(value.origin()), display(path) + ": " + e.getMessage());
+        if (!(raw instanceof Number || raw instanceof String)) {
+            throw new ConfigException(location(value.origin()).toString(), display(path) + ": bad mode " + value.render()
+                    + " (expected: octal permission bits such as \"0660\")");
         }
+        return new Located<>(String.valueOf(raw), location(value.origin()), display(path));
     }
 
-    private String string(String path) {
+    private static Located<String> text(ConfigValue value, String setting) {
+        return new Located<>(String.valueOf(value.unwrapped()), location(value.origin()), setting);
+    }
+
+    /** A string (numbers and booleans as written); null is "". */
+    private Located<String> string(String path) {
         if (merged.getIsNull(path)) {
-            return "";
+            return new Located<>("", location(merged.getValue(path).origin()), display(path));
         }
-        return convert(path, () -> merged.getString(path)).strip();
+        ConfigValueType type = merged.getValue(path).valueType();
+        if (type == ConfigValueType.LIST || type == ConfigValueType.OBJECT) {
+            throw fail(path, merged.getValue(path).render() + " (expected: a string)");
+        }
+        return located(path, merged.getString(path).strip());
     }
 
-    private Optional<String> optionalString(String path) {
-        return nonEmpty(string(path));
+    private Located<List<String>> strings(String path) {
+        try {
+            return located(path, merged.getStringList(path));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw fail(path, merged.getIsNull(path) ? "null" : merged.getValue(path).render()
+                    + " (expected: a list of strings, e.g. [a, \"b\"])");
+        }
     }
 
-    private static Optional<String> nonEmpty(String value) {
-        return value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+    private Located<Integer> integer(String path) {
+        try {
+            return located(path, merged.getInt(path));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw fail(path, render(path) + " (expected: a whole number)");
+        }
     }
 
-    private int integer(String path) {
-        return convert(path, () -> merged.getInt(path));
-    }
-
-    private boolean bool(String path) {
+    private Located<Boolean> bool(String path) {
         ConfigValue value = merged.getValue(path);
-        if (value.valueType() != com.typesafe.config.ConfigValueType.BOOLEAN
+        if (value.valueType() != ConfigValueType.BOOLEAN
                 && !(value.unwrapped() instanceof String text && text.matches("(?i)true|false|yes|no|on|off"))) {
             throw fail(path, value.render() + " (expected: true or false)");
         }
-        return convert(path, () -> merged.getBoolean(path));
+        return located(path, merged.getBoolean(path));
     }
 
-    private int bytes(String path) {
-        long bytes = convert(path, () -> merged.getBytes(path));
+    private Located<Integer> bytes(String path) {
+        long bytes;
+        try {
+            bytes = merged.getBytes(path);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw fail(path, "bad size " + render(path) + " (expected: bytes, e.g. 1048576, 1024KiB or 1MiB)");
+        }
         if (bytes > Integer.MAX_VALUE) {
             throw fail(path, bytes + " bytes (expected: <= " + Limits.MAX_FRAME_LENGTH + ")");
         }
-        return (int) bytes;
+        return located(path, (int) bytes);
     }
 
     /** HOCON durations ({@code 10s}, {@code 5 minutes}) and mailfromd intervals; a bare number other than 0 is refused. */
-    private Duration duration(String path) {
-        ConfigValue value = convert(path, () -> merged.getValue(path));
+    private Located<Duration> duration(String path) {
+        ConfigValue value = merged.getValue(path);
         if (value.valueType() == ConfigValueType.NUMBER) {
             if (((Number) value.unwrapped()).doubleValue() == 0) {
-                return Duration.ZERO;
+                return located(path, Duration.ZERO);
             }
             throw fail(path, "bad duration " + value.render() + " (expected: a unit, e.g. " + value.render()
                     + "s or " + value.render() + " seconds; a bare number would be milliseconds in HOCON)");
@@ -350,77 +331,30 @@ final class HoconConfigReader {
         }
         String text = (String) value.unwrapped();
         try {
-            return merged.getDuration(path);
-        } catch (BadValue hoconStyle) {
+            return located(path, merged.getDuration(path));
+        } catch (com.typesafe.config.ConfigException.BadValue hoconStyle) {
             try {
-                return Intervals.parse(text);
+                return located(path, Intervals.parse(text));
             } catch (IllegalArgumentException mailfromdStyle) {
                 throw fail(path, "bad duration \"" + text + "\" (expected: e.g. 10s, 5 minutes or \"1 hour 30 minutes\")");
             }
         }
     }
 
-    /** Runs a Typesafe accessor, turning its exceptions into ours with file, line and key. */
-    private <T> T convert(String path, Supplier<T> accessor) {
-        try {
-            return accessor.get();
-        } catch (com.typesafe.config.ConfigException e) {
-            String detail = e.getMessage();
-            if (e.origin() != null && detail.startsWith(e.origin().description() + ": ")) {
-                detail = detail.substring(e.origin().description().length() + 2);
-            }
-            if (detail.startsWith(path + " ")) {
-                detail = detail.substring(path.length() + 1);
-            }
-            throw fail(path, detail);
-        } catch (IllegalArgumentException e) {
-            throw fail(path, e.getMessage());
-        }
-    }
-
-    /**
-     * Builds a record whose constructor validates; its messages start with the failing field
-     * ({@code "max-connections: 0 (expected: 1..100000)"}), which is located under {@code section}.
-     */
-    private <T> T build(String section, Supplier<T> constructor) {
-        try {
-            return constructor.get();
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            String base = section.isEmpty() ? ROOT : section.startsWith(ROOT + ".") ? section : ROOT + "." + section;
-            int colon = message.indexOf(": ");
-            if (colon > 0 && message.substring(0, colon).matches("[a-z0-9-]+")) {
-                String field = base + "." + message.substring(0, colon);
-                if (merged.hasPathOrNull(field)) {
-                    throw fail(field, message.substring(colon + 2));
-                }
-            }
-            throw new ConfigException(where(base), (section.isEmpty() ? "" : display(base) + ": ") + message);
-        }
+    private String render(String path) {
+        return merged.getIsNull(path) ? "null" : merged.getValue(path).render();
     }
 
     private ConfigException fail(String path, String problem) {
-        return new ConfigException(where(path), display(path) + ": " + problem);
+        return new ConfigException(location(merged.getValue(path).origin()).toString(), display(path) + ": " + problem);
     }
 
-    private String where(String path) {
-        Config source = merged.hasPathOrNull(path) ? merged : reference;
-        if (!source.hasPathOrNull(path)) {
-            return "reference.conf";
-        }
-        return where(source.getValue(path).origin());
-    }
-
-    static String where(ConfigOrigin origin) {
-        String description = origin.description();
-        if (origin.filename() == null && description.startsWith("merge of ")) {
-            String first = description.substring("merge of ".length()).split(",", 2)[0];
-            return first.replaceFirst(": (\\d+)$", ":$1");
-        }
+    /** Where a value stands: file (or resource) and line. */
+    static ConfigLocation location(ConfigOrigin origin) {
         String name = origin.filename() != null ? origin.filename()
                 : origin.resource() != null ? origin.resource()
                 : origin.description();
-        return origin.lineNumber() > 0 ? name + ":" + origin.lineNumber() : name;
+        return new ConfigLocation(name, Math.max(origin.lineNumber(), 0));
     }
 
     /** The key as shown to people: without the {@code pmult.} prefix and without quotes. */
@@ -430,89 +364,14 @@ final class HoconConfigReader {
         return String.join(".", shown);
     }
 
+    /** A Typesafe parse or resolve error, at the origin it names. */
     private static ConfigException translate(com.typesafe.config.ConfigException e, String file) {
         if (e.origin() != null) {
             String message = e.getMessage();
             String prefix = e.origin().description() + ": ";
-            return new ConfigException(where(e.origin()), message.startsWith(prefix) ? message.substring(prefix.length()) : message, e);
+            return new ConfigException(location(e.origin()).toString(),
+                    message.startsWith(prefix) ? message.substring(prefix.length()) : message, e);
         }
         return new ConfigException(file, e.getMessage(), e);
-    }
-
-    /** Rejects keys under {@code pmult} that reference.conf does not know, suggesting the closest. */
-    static void checkKnownKeys(Config user, Config reference) {
-        Set<String> topLevel = reference.getObject(ROOT).keySet();
-        for (String root : user.root().keySet()) {
-            if (!root.equals(ROOT) && topLevel.contains(root)) {
-                throw new ConfigException(where(user.root().get(root).origin()),
-                        "key \"" + root + "\" belongs under pmult (write pmult." + root + ")");
-            }
-        }
-        if (!user.hasPath(ROOT)) {
-            return;
-        }
-        ConfigValue pmult = user.getValue(ROOT);
-        if (pmult.valueType() != ConfigValueType.OBJECT) {
-            throw new ConfigException(where(pmult.origin()), "pmult: expected an object { ... }");
-        }
-        for (Map.Entry<String, ConfigValue> entry : user.getConfig(ROOT).entrySet()) {
-            List<String> keys = ConfigUtil.splitPath(entry.getKey());
-            String unknown = unknownKey(keys, reference);
-            if (unknown != null) {
-                throw new ConfigException(where(entry.getValue().origin()), unknown);
-            }
-        }
-    }
-
-    /** Null if {@code keys} (below pmult) is a known key, else the error text. */
-    private static String unknownKey(List<String> keys, Config reference) {
-        String first = keys.get(0);
-        if (first.equals("clients")) {
-            if (keys.size() < 3) {
-                return "clients." + String.join(".", keys.subList(1, keys.size())) + ": expected an object { url = ..., ... }";
-            }
-            return unknownClientKey(keys.subList(2, keys.size()), "clients." + keys.get(1) + ".", reference);
-        }
-        if (first.equals("client-defaults")) {
-            return unknownClientKey(keys.subList(1, keys.size()), "client-defaults.", reference);
-        }
-        if (keys.size() == 3 && first.equals("macros")
-                && (keys.get(1).equals("sendmail-names") || keys.get(1).equals("defaults"))) {
-            return null;
-        }
-        return knownIn(reference.getConfig(ROOT), keys, "");
-    }
-
-    private static String unknownClientKey(List<String> keys, String shownPrefix, Config reference) {
-        if (keys.size() == 2 && keys.get(0).equals("v2-macros")) {
-            return MacroStage.fromConfigName(keys.get(1)).isPresent() ? null
-                    : "unknown stage \"" + shownPrefix + "v2-macros." + keys.get(1) + "\" (expected: connect, helo, mail, rcpt, data, eoh or eom)";
-        }
-        return knownIn(reference.getConfig(ROOT + ".client-defaults"), keys, shownPrefix);
-    }
-
-    private static String knownIn(Config schema, List<String> keys, String shownPrefix) {
-        Config level = schema;
-        for (int i = 0; i < keys.size(); i++) {
-            String key = keys.get(i);
-            String shown = shownPrefix + String.join(".", keys.subList(0, i + 1));
-            if (!level.root().containsKey(key)) {
-                return "unknown key \"" + shown + "\"" + suggestion(key, level.root().keySet());
-            }
-            ConfigValue value = level.root().get(key);
-            if (i == keys.size() - 1) {
-                return value.valueType() == ConfigValueType.OBJECT && !((ConfigObject) value).isEmpty()
-                        ? shown + ": expected an object { ... }" : null;
-            }
-            if (value.valueType() != ConfigValueType.OBJECT) {
-                return "unknown key \"" + shownPrefix + String.join(".", keys) + "\" (" + shown + " is not an object)";
-            }
-            level = ((ConfigObject) value).toConfig();
-        }
-        return null;
-    }
-
-    static String suggestion(String key, Set<String> candidates) {
-        return Suggestions.closest(key, candidates).map(best -> " (did you mean \"" + best + "\"?)").orElse("");
     }
 }

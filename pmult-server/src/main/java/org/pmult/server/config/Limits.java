@@ -42,7 +42,7 @@ public record Limits(
         requireRange("advertised-max-sessions", advertisedMaxSessions, 1, maxSessionsPerConnection);
         requireRange("max-frame-length", maxFrameLength, MIN_FRAME_LENGTH, MAX_FRAME_LENGTH);
         if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.compareTo(Duration.ofDays(7)) > 0) {
-            throw new IllegalArgumentException("idle-timeout: " + (idleTimeout == null ? "null" : Intervals.format(idleTimeout))
+            throw new InvalidFieldException("idle-timeout", (idleTimeout == null ? "null" : Intervals.format(idleTimeout))
                     + " (expected: 0 (off) .. 7 days)");
         }
     }
@@ -54,7 +54,7 @@ public record Limits(
 
     private static void requireRange(String name, long value, long min, long max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            throw new InvalidFieldException(name, value + " (expected: " + min + ".." + max + ")");
         }
     }
 }

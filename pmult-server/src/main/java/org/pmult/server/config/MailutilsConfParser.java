@@ -53,7 +53,7 @@ final class MailutilsConfParser {
         return new MailutilsConfParser(text, file, notes).statements(null);
     }
 
-    private List<ConfStatement> statements(ConfStatement.Location openedAt) {
+    private List<ConfStatement> statements(ConfigLocation openedAt) {
         List<ConfStatement> statements = new ArrayList<>();
         while (true) {
             Token token = peek();
@@ -82,7 +82,7 @@ final class MailutilsConfParser {
         if (keyword.kind != Kind.WORD || !KEYWORD.matcher(keyword.text).matches()) {
             throw error(keyword.line, "expected a statement name but found " + keyword.shown());
         }
-        ConfStatement.Location location = new ConfStatement.Location(file, keyword.line);
+        ConfigLocation location = new ConfigLocation(file, keyword.line);
         List<ConfStatement.Value> values = new ArrayList<>();
         while (true) {
             Token token = peek();
@@ -111,7 +111,7 @@ final class MailutilsConfParser {
 
     private ConfStatement.Value value() {
         Token token = next();
-        ConfStatement.Location location = new ConfStatement.Location(file, token.line);
+        ConfigLocation location = new ConfigLocation(file, token.line);
         if (token.kind == Kind.WORD || token.kind == Kind.STRING) {
             return new ConfStatement.Value.Scalar(token.text, token.kind == Kind.STRING, location);
         }

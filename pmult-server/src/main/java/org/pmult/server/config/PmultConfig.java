@@ -41,12 +41,12 @@ public record PmultConfig(
     public PmultConfig {
         listen = List.copyOf(listen);
         if (listen.isEmpty()) {
-            throw new IllegalArgumentException("listen: no socket (expected: at least one listen address)");
+            throw new InvalidFieldException("listen", "no socket (expected: at least one listen address)");
         }
         for (int i = 0; i < listen.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (listen.get(i).endpoint().sameSocket(listen.get(j).endpoint())) {
-                    throw new IllegalArgumentException("listen: " + listen.get(i).endpoint() + " is given twice");
+                    throw new InvalidFieldException("listen", listen.get(i).endpoint() + " is given twice");
                 }
             }
         }
@@ -64,7 +64,7 @@ public record PmultConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative() || shutdownGrace.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("shutdown-grace: " + Intervals.format(shutdownGrace) + " (expected: 0 .. 1 hour)");
+            throw new InvalidFieldException("shutdown-grace", Intervals.format(shutdownGrace) + " (expected: 0 .. 1 hour)");
         }
         Objects.requireNonNull(reconnect, "reconnect");
         Objects.requireNonNull(eventLoops, "eventLoops");

@@ -21,7 +21,7 @@ public record UnixSocketOptions(int mode, Optional<String> owner, Optional<Strin
 
     public UnixSocketOptions {
         if (mode < 0 || mode > 0777) {
-            throw new IllegalArgumentException("mode: " + Integer.toOctalString(mode) + " (expected: 0000..0777)");
+            throw new InvalidFieldException("mode", Integer.toOctalString(mode) + " (expected: 0000..0777)");
         }
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(group, "group");
@@ -53,7 +53,7 @@ public record UnixSocketOptions(int mode, Optional<String> owner, Optional<Strin
 
     private static void requireAccount(String what, String name) {
         if (!ACCOUNT.matcher(name).matches()) {
-            throw new IllegalArgumentException(what + ": \"" + name + "\" (expected: a user/group name or numeric id)");
+            throw new InvalidFieldException(what, "\"" + name + "\" (expected: a user/group name or numeric id)");
         }
     }
 }

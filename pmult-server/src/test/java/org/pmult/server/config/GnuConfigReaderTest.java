@@ -330,15 +330,15 @@ class GnuConfigReaderTest {
             `lisen inet://127.0.0.1:1;`                              | 1 | unknown statement "lisen" (did you mean "listen"?)
             `client mfd {\\n url /x;\\n read-timeout 10 parsecs;\\n}` | 3 | client "mfd": read-timeout: bad interval "10 parsecs": unknown unit "parsecs" (expected: seconds, minutes, hours, days, weeks or months, or a prefix such as s, min, h)
             `client mfd {\\n url /x;\\n eom-timeout 0;\\n}`          | 3 | client "mfd": eom-timeout: 0 seconds (expected: > 0 and <= 1 day)
-            `client mfd { type pmilter; url /x; }`                   | 1 | client "mfd": type "pmilter" is not supported (expected: milter)
-            `client mfd { log-level info; }`                         | 1 | client "mfd": missing url statement (e.g. url unix:///run/mailfromd/mailfromd.sock;)
+            `client mfd { type pmilter; url /x; }`                   | 1 | client "mfd": type: "pmilter" is not supported (expected: milter)
+            `client mfd { log-level info; }`                         | 1 | client "mfd": missing url (expected: the milter's socket, e.g. unix:///run/mailfromd/mailfromd.sock, or several for equivalent instances)
             `client mfd { url inet://h:70000; }`                     | 1 | client "mfd": url: bad port 70000 in "inet://h:70000" (expected: 1..65535)
-            `client mfd { url /x; default-action quarantine; }`      | 1 | client "mfd": default-action "quarantine" (expected: tempfail, accept, reject or continue)
-            `client mfd { url /x; reuse-connections maybe; }`        | 1 | client "mfd": reuse-connections "maybe" (expected: yes or no)
-            `client mfd { url /x; evaluation-mode trial; }`          | 1 | client "mfd": evaluation-mode "trial" (expected: yes or no)
-            `client mfd {\n url /x;\n url /x;\n}`                  | 3 | client "mfd": url /x is already given at line 2
-            `client mfd { url /x; balance random; }`                 | 1 | client "mfd": balance "random" (expected: least-outstanding or round-robin)
-            `client mfd {\n url /x;\n quarantine-action hold;\n}`   | 3 | client "mfd": quarantine-action "hold" (expected: tempfail, reject, discard or accept)
+            `client mfd { url /x; default-action quarantine; }`      | 1 | client "mfd": default-action: "quarantine" (expected: tempfail, accept, reject or continue)
+            `client mfd { url /x; reuse-connections maybe; }`        | 1 | client "mfd": reuse-connections: "maybe" (expected: yes or no)
+            `client mfd { url /x; evaluation-mode trial; }`          | 1 | client "mfd": evaluation-mode: "trial" (expected: yes or no)
+            `client mfd {\n url /x;\n url /x;\n}`                  | 3 | client "mfd": url: /x is already given at line 2
+            `client mfd { url /x; balance random; }`                 | 1 | client "mfd": balance: "random" (expected: least-outstanding or round-robin)
+            `client mfd {\n url /x;\n quarantine-action hold;\n}`   | 3 | client "mfd": quarantine-action: "hold" (expected: tempfail, reject, discard or accept)
             `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client mfd {\n url /x;\n max-pending-connects 0;\n}`   | 3 | client "mfd": max-pending-connects: 0 (expected: 1..4096)
@@ -355,20 +355,20 @@ class GnuConfigReaderTest {
             `define-macros mail;`                                    | 1 | define-macros takes a handler and a macro list, e.g. define-macros mail (auth_type, auth_authen); (found 1 values)
             `max-threads-soft many;`                                 | 1 | max-threads-soft: bad number "many" (expected: a non-negative integer)
             `debug trcae;`                                           | 1 | debug: bad debug level "trcae": expected: 0..9, off, error, warn, info, debug, trace, wire, LOGGER=LEVEL, or Mailutils syntax such as pmult.trace7
-            `unix-socket { mode 0999; }`                             | 1 | mode: bad mode "0999" (expected: octal permission bits such as 0660)
-            `unix-socket { mode 4755; }`                             | 1 | mode: bad mode "4755" (expected: 0000..0777; no setuid, setgid or sticky bits)
+            `unix-socket { mode 0999; }`                             | 1 | unix-socket mode: bad mode "0999" (expected: octal permission bits such as 0660)
+            `unix-socket { mode 4755; }`                             | 1 | unix-socket mode: bad mode "4755" (expected: 0000..0777; no setuid, setgid or sticky bits)
             `unix-socket { owner "a b"; }`                           | 1 | unix-socket owner: "a b" (expected: a user/group name or numeric id)
             `unix-socket { perms 0660; }`                            | 1 | unknown statement "perms" in unix-socket
-            `metrics { address unix:/m.sock; }`                      | 1 | address: bad address "unix:/m.sock" (expected: PORT, HOST:PORT or [ADDR]:PORT)
+            `metrics { address unix:/m.sock; }`                      | 1 | metrics address: bad address "unix:/m.sock" (expected: PORT, HOST:PORT or [ADDR]:PORT)
             `limits {\\n max-connections 0;\\n}`                     | 2 | limits max-connections: 0 (expected: 1..100000)
             `limits {\\n max-frame-length 1K;\\n}`                   | 2 | limits max-frame-length: 1024 (expected: 65640..67108864)
-            `limits {\\n max-frame-length lots;\\n}`                 | 2 | max-frame-length: bad size "lots" (expected: bytes, e.g. 1048576, 1024K or 1M)
+            `limits {\\n max-frame-length lots;\\n}`                 | 2 | limits max-frame-length: bad size "lots" (expected: bytes, e.g. 1048576, 1024K or 1M)
             `limits { max-conections 5; }`                           | 1 | unknown statement "max-conections" in limits (did you mean "max-connections"?)
             `limits {\\n max-sessions-per-connection 10;\\n advertised-max-sessions 20;\\n}` | 3 | limits advertised-max-sessions: 20 (expected: 1..10)
             `reconnect {\\n initial 1 minute;\\n max 1 second;\\n}`  | 3 | reconnect max: 1 second (expected: >= initial 1 minute)
             `reconnect {\\n max 1 minute;\\n}`  | 2 | reconnect max: 1 minute (expected: <= 1 second, so a milter that is back is used again within a second; probing a milter that refuses at once costs nothing)
             `shutdown-grace 2 hours;`                                | 1 | shutdown-grace: 2 hours (expected: 0 .. 1 hour)
-            `event-loops { spin 50; }`                               | 1 | spin: "50" has no unit (expected: e.g. 50us or 1ms)
+            `event-loops { spin 50; }`                               | 1 | event-loops spin: "50" has no unit (expected: e.g. 50us or 1ms)
             `event-loops {\n spin 5ms;\n}`                         | 2 | event-loops spin: 5 milliseconds (expected: 0 (off) .. 1 millisecond)
             `event-loops { cores 2; }`                               | 1 | unknown statement "cores" in event-loops
             `macro-name msgid;`                                      | 1 | macro-name takes 2 values (found 1)
@@ -383,6 +383,16 @@ class GnuConfigReaderTest {
         ConfigException error = failure(text.replace("\\n", "\n"));
         assertEquals(where(line) + ": " + problem, error.getMessage());
         assertEquals(where(line), error.location());
+    }
+
+    @Test
+    void placesAValueARecordRefusesAtTheSettingThatGaveIt() throws IOException {
+        ConfigException inherited = failure("client-defaults {\n  max-idle-connections 5000;\n}\nclient mfd { url /x; }\n");
+        assertEquals(where(2) + ": client-defaults max-idle-connections: 5000 (expected: 0..1024)", inherited.getMessage());
+
+        ConfigException againstADefault = failure("client mfd {\n  url /x;\n  max-idle-connections 0;\n}\n");
+        assertEquals(where(1) + ": client \"mfd\": spare: 1 (expected: 0..max-idle, which is 0)", againstADefault.getMessage(),
+                "a built-in default has no line: the client block's");
     }
 
     @Test

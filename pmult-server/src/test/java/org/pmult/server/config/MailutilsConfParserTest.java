@@ -32,7 +32,7 @@ class MailutilsConfParserTest {
         assertEquals(2, statements.size());
         assertEquals("listen", statements.get(0).keyword());
         assertEquals(List.of("inet://127.0.0.1:3333"), texts(statements.get(0)));
-        assertEquals(new ConfStatement.Location("t.conf", 1), statements.get(0).location());
+        assertEquals(new ConfigLocation("t.conf", 1), statements.get(0).location());
         assertEquals(3, statements.get(1).location().line());
         assertTrue(statements.get(0).block().isEmpty());
     }
