@@ -162,7 +162,7 @@ final class ConnectAttempts {
     }
 
     private String timeSpent() {
-        String spent = "could not connect within " + MilterClientSession.format(settings.connectTimeout());
+        String spent = "could not connect within " + LogText.format(settings.connectTimeout());
         return failures == 0
                 ? spent + " (waiting for a connection attempt to the filter to end)"
                 : spent + " (" + failures + (failures == 1 ? " attempt: " : " attempts; last: ") + lastFailure + ")";

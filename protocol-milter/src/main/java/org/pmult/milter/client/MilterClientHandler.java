@@ -9,15 +9,15 @@ import org.pmult.milter.codec.MilterReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The last handler of a client pipeline: hands replies, closes and errors to the session. */
+/** The last handler of a client pipeline: hands replies, closes and errors to the connection. */
 final class MilterClientHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MilterClientHandler.class);
 
-    private final MilterClientSession session;
+    private final NettyMilterConnection connection;
 
-    MilterClientHandler(MilterClientSession session) {
-        this.session = session;
+    MilterClientHandler(NettyMilterConnection connection) {
+        this.connection = connection;
     }
 
     @Override
@@ -25,7 +25,7 @@ final class MilterClientHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof MilterReply.Modification || msg instanceof MilterReply.Progress) {
             acknowledgeNow(ctx.channel());
         }
-        session.onReply(ctx.channel(), (MilterReply) msg);
+        connection.onReply(ctx.channel(), (MilterReply) msg);
     }
 
     /**
@@ -49,11 +49,11 @@ final class MilterClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        session.onChannelInactive(ctx.channel());
+        connection.onChannelInactive(ctx.channel());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        session.onException(ctx.channel(), cause);
+        connection.onException(ctx.channel(), cause);
     }
 }

@@ -112,6 +112,11 @@ public enum MilterClientState {
         };
     }
 
+    /** Whether the session failed or was closed: it answers every call with its stored verdict. */
+    boolean hasEnded() {
+        return this == ERROR || this == CLOSED;
+    }
+
     /** Whether stage calls must wait for negotiation to finish. */
     boolean awaitsNegotiation() {
         return dispose(MilterStage.CONNECT) == Disposition.WAIT;

@@ -1,0 +1,390 @@
+package org.pmult.milter.client;
+
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import org.junit.jupiter.api.Test;
+import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
+import org.pmult.milter.codec.MilterCommand;
+import org.pmult.milter.codec.MilterMacroNames;
+import org.pmult.milter.codec.MilterMacros;
+import org.pmult.milter.codec.MilterReply;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The protocol engine on its own, without sockets, timers or threads (Postfix milter8.c's state ×
+ * event discipline): each test feeds it events — connected, written, a reply, a timeout, the filter
+ * closing — and reads what it asks its connection to do and what the caller gets.
+ */
+class MilterProtocolEngineTest {
+
+    private static final Duration READ = Duration.ofSeconds(10);
+    private static final Duration EOM = Duration.ofSeconds(30);
+    private static final MilterCommand.OptionNegotiation OFFER = new MilterCommand.OptionNegotiation(6,
+            MilterCodes.V6_ACTIONS, MilterCodes.V6_PROTOCOL);
+    private static final MilterMacros CONNECT_MACROS = MilterMacros.of(MilterMacroNames.of("j"), "mx.example");
+
+    private final RecordingConnection wire = new RecordingConnection();
+    private final Promise<NegotiatedOptions> negotiation = ImmediateEventExecutor.INSTANCE.newPromise();
+    private final MilterClientSettings settings = MilterClientSettings.builder("test")
+            .readTimeout(READ).eomTimeout(EOM).build();
+    private final MilterProtocolEngine engine = new MilterProtocolEngine("milter \"test\"", settings, negotiation,
+            wire, new MilterClientReporter("milter \"test\"", settings));
+
+    // ---------------------------------------------------------------- negotiation
+
+    @Test
+    void sendsTheOfferOnceConnectedAndIsReadyWhenTheFilterAnswersIt() {
+        assertTrue(engine.begin());
+        assertEquals(MilterClientState.CONNECTING, engine.state());
+        assertFalse(engine.begin(), "starts once");
+
+        engine.connected(OFFER);                                    // socket up
+        assertEquals(MilterClientState.NEGOTIATING, engine.state());
+        assertSame(OFFER, wire.lastCommand());                      // pmult sends SMFIC_OPTNEG
+        engine.written(wire.lastStep());
+        assertEquals(READ, wire.expectedWithin);                    // and waits for the answer
+
+        engine.replied(optionNegotiation(0));                       // filter answers SMFIR_OPTNEG
+        assertEquals(MilterClientState.READY, engine.state());
+        assertTrue(wire.negotiated);
+        assertEquals(6, negotiation.getNow().version());
+    }
+
+    @Test
+    void anOfferAnsweredWithMoreThanOfferedEndsTheAttempt() {
+        connect();
+        engine.replied(new MilterReply.OptionNegotiation(7, MilterCodes.V6_ACTIONS, 0, Map.of()));
+        assertEquals(List.of("attempt failed PROTOCOL"), wire.attemptFailures);
+        assertFalse(negotiation.isDone(), "the connection decides whether to try again");
+    }
+
+    @Test
+    void anythingButOptionNegotiationInReplyToTheOfferIsAProtocolFailure() {
+        connect();
+        engine.replied(MilterReply.CONTINUE);
+        assertEquals(MilterClientState.ERROR, engine.state());
+        assertTrue(wire.abandoned);
+        assertFalse(negotiation.isSuccess());
+    }
+
+    @Test
+    void callsWaitUntilTheNegotiationIsDoneThenGoOutInOrderOneAtATime() {
+        connect();
+        Future<MilterVerdict> connect = connectCall();
+        Future<MilterVerdict> helo = heloCall();
+        assertEquals(1, wire.commands.size(), "only SMFIC_OPTNEG so far");
+
+        engine.replied(optionNegotiation(0));
+        assertEquals(Command.CONNECT, wire.lastCommand().command());     // pmult sends CONNECT, with its macros
+        assertSame(CONNECT_MACROS, wire.lastMacros.macros());
+        engine.written(wire.lastStep());
+        assertEquals(2, wire.commands.size(), "HELO waits for CONNECT's reply");
+
+        engine.replied(MilterReply.CONTINUE);                       // filter: continue
+        assertSame(MilterVerdict.CONTINUE, connect.getNow());
+        assertEquals(Command.HELO, wire.lastCommand().command());   // now HELO goes out
+        assertFalse(helo.isDone());
+    }
+
+    // ---------------------------------------------------------------- what may be sent in each state
+
+    @Test
+    void heloBeforeConnectFailsThatCallOnly() {
+        negotiate(0);
+        Future<MilterVerdict> helo = heloCall();
+        assertInstanceOf(IllegalStateException.class, helo.cause());
+        assertEquals(MilterClientState.READY, engine.state());
+        assertEquals(1, wire.commands.size(), "nothing sent after SMFIC_OPTNEG");
+    }
+
+    @Test
+    void aStageTheFilterSwitchedOffAnswersContinueWithoutSending() {
+        negotiate(ProtocolFlag.NOHELO.bit());
+        answer(connectCall(), MilterReply.CONTINUE);
+        int sent = wire.commands.size();
+        assertSame(MilterVerdict.CONTINUE, heloCall().getNow());
+        assertEquals(sent, wire.commands.size());
+    }
+
+    @Test
+    void aStageTheFilterWillNotAnswerCompletesOnceWritten() {
+        negotiate(ProtocolFlag.NR_HELO.bit());
+        answer(connectCall(), MilterReply.CONTINUE);
+        Future<MilterVerdict> helo = heloCall();
+        wire.expectedWithin = null;
+        engine.written(wire.lastStep());
+        assertSame(MilterVerdict.CONTINUE, helo.getNow());
+        assertNull(wire.expectedWithin, "no reply awaited");
+    }
+
+    @Test
+    void aRejectedConnectionRepeatsTheRejectionWithoutSending() {
+        negotiate(0);
+        assertSame(MilterVerdict.REJECT, answer(connectCall(), MilterReply.REJECT));
+        assertEquals(MilterClientState.REJECT_CONNECTION, engine.state());
+        int sent = wire.commands.size();
+        assertSame(MilterVerdict.REJECT, heloCall().getNow());
+        assertEquals(sent, wire.commands.size());
+    }
+
+    // ---------------------------------------------------------------- what each reply means
+
+    @Test
+    void aModificationOutsideEndOfMessageIsAProtocolFailure() {
+        negotiate(0);
+        MilterVerdict verdict = answer(connectCall(), new MilterReply.AddHeader("X-Test", "1"));
+        MilterVerdict.DefaultActionApplied applied = assertInstanceOf(MilterVerdict.DefaultActionApplied.class, verdict);
+        assertEquals(MilterFailure.Kind.PROTOCOL, applied.failure().kind());
+        assertEquals(MilterClientState.ERROR, engine.state());
+        assertTrue(wire.abandoned);
+        assertSame(verdict, heloCall().getNow(), "every later call answers the stored default action");
+    }
+
+    @Test
+    void endOfMessageCollectsModificationsAndEachProgressRestartsItsTimer() {
+        negotiate(0);
+        answer(connectCall(), MilterReply.CONTINUE);
+        answer(call(MilterStage.MAIL, new MilterCommand.Mail("<a@example.org>", List.of())), MilterReply.CONTINUE);
+        Promise<MilterEndOfMessage> eom = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.EndOfMessage(MilterMacros.EMPTY, eom));
+        engine.written(wire.lastStep());
+        assertEquals(EOM, wire.expectedWithin);                     // end of message has its own timeout
+
+        engine.replied(new MilterReply.AddHeader("X-Test", "1"));   // filter: add a header
+        wire.expectedWithin = null;
+        engine.replied(MilterReply.PROGRESS);                       // filter: still working
+        assertEquals(EOM, wire.expectedWithin);
+        engine.replied(MilterReply.ACCEPT);                         // filter: accept
+
+        assertSame(MilterVerdict.ACCEPT, eom.getNow().verdict());
+        // without SMFIP_HDR_LEADSPC the value gets back the space after the colon, as Sendmail adds it
+        assertEquals(List.of(new MilterReply.AddHeader("X-Test", " 1")), eom.getNow().modifications());
+        assertEquals(MilterClientState.ENVELOPE, engine.state());
+    }
+
+    @Test
+    void aReplyWhileNoCommandAwaitsOneIsAProtocolFailure() {
+        negotiate(0);
+        engine.replied(MilterReply.CONTINUE);
+        assertEquals(MilterClientState.ERROR, engine.state());
+    }
+
+    @Test
+    void aReplyTimeoutAppliesTheDefaultAction() {
+        negotiate(0);
+        Future<MilterVerdict> connect = connectCall();
+        engine.written(wire.lastStep());
+        engine.timedOut(wire.lastStep(), wire.onExpiry);
+        MilterVerdict.DefaultActionApplied applied = assertInstanceOf(MilterVerdict.DefaultActionApplied.class,
+                connect.getNow());
+        assertEquals(MilterFailure.Kind.TIMEOUT, applied.failure().kind());
+        assertEquals("no reply to SMFIC_CONNECT within 10s", applied.failure().message());
+    }
+
+    // ---------------------------------------------------------------- the filter closing, pmult closing
+
+    @Test
+    void theFilterClosingAnIdleConnectionFailsNothing() {
+        negotiate(0);
+        engine.closedByPeer(false);
+        assertEquals(MilterClientState.ERROR, engine.state());
+        assertFalse(wire.abandoned, "nobody was waiting: nothing to give up");
+    }
+
+    @Test
+    void theFilterClosingWhileAReplyIsOutstandingAnswersTheDefaultAction() {
+        negotiate(0);
+        Future<MilterVerdict> connect = connectCall();
+        engine.written(wire.lastStep());
+        engine.closedByPeer(false);
+        MilterVerdict.DefaultActionApplied applied = assertInstanceOf(MilterVerdict.DefaultActionApplied.class,
+                connect.getNow());
+        assertEquals(MilterFailure.Kind.CLOSED, applied.failure().kind());
+    }
+
+    @Test
+    void closingWhileAReplyIsOutstandingQuitsAtOnce() {
+        negotiate(0);
+        Future<MilterVerdict> connect = connectCall();
+        Promise<Void> closed = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.Close(closed, false));
+        assertEquals(List.of(true), wire.quits, "SMFIC_QUIT, then close");
+        assertTrue(closed.isSuccess());
+        assertTrue(connect.getNow().isDefaultAction());
+        assertEquals(MilterClientState.CLOSED, engine.state());
+    }
+
+    // ---------------------------------------------------------------- recycling (SMFIC_QUIT_NC)
+
+    @Test
+    void afterEndOfMessageAnsweredContinueTheConnectionIsKeptWithQuitNc() {
+        negotiate(0);
+        answer(connectCall(), MilterReply.CONTINUE);
+        Promise<MilterEndOfMessage> eom = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.EndOfMessage(MilterMacros.EMPTY, eom));
+        engine.written(wire.lastStep());
+        engine.replied(MilterReply.CONTINUE);
+
+        Promise<Boolean> kept = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.Close(kept, true));
+        assertSame(MilterCommand.QUIT_NEW_CONNECTION, wire.lastCommand());  // pmult sends SMFIC_QUIT_NC
+        engine.written(wire.lastStep());
+        assertTrue(kept.getNow());
+        assertEquals(MilterClientState.READY, engine.state());
+        assertTrue(engine.reused());
+
+        connectCall();                                              // the next session's CONNECT
+        engine.written(wire.lastStep());
+        assertEquals(READ.dividedBy(2), wire.expectedWithin, "a kept connection's first CONNECT waits half as long");
+    }
+
+    @Test
+    void afterAnAcceptedEndOfMessageTheConnectionIsClosedNotKept() {
+        negotiate(0);
+        answer(connectCall(), MilterReply.CONTINUE);
+        Promise<MilterEndOfMessage> eom = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.EndOfMessage(MilterMacros.EMPTY, eom));
+        engine.written(wire.lastStep());
+        engine.replied(MilterReply.ACCEPT);                         // libmilter would drop QUIT_NC here
+
+        Promise<Boolean> kept = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.Close(kept, true));
+        assertEquals(List.of(true), wire.quits);
+        assertFalse(kept.getNow());
+    }
+
+    @Test
+    void theFilterClosingRightAfterQuitNcRefusesReuseWithoutFailingAnything() {
+        negotiate(0);
+        answer(connectCall(), MilterReply.CONTINUE);
+        answer(call(MilterStage.UNKNOWN, new MilterCommand.Unknown("XYZZY")), MilterReply.REJECT);
+        Promise<Boolean> kept = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.Close(kept, true));
+        engine.written(wire.lastStep());
+        assertTrue(kept.getNow());
+
+        engine.closedByPeer(false);                                 // mailfromd hangs up after QUIT_NC
+        assertEquals(MilterClientState.ERROR, engine.state());
+        assertFalse(wire.abandoned);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void connect() {
+        engine.begin();
+        engine.connected(OFFER);
+        engine.written(wire.lastStep());
+    }
+
+    private void negotiate(int protocol) {
+        connect();
+        engine.replied(optionNegotiation(protocol));
+    }
+
+    private static MilterReply.OptionNegotiation optionNegotiation(int protocol) {
+        return new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, protocol, Map.of());
+    }
+
+    private Future<MilterVerdict> connectCall() {
+        return call(MilterStage.CONNECT, new MilterCommand.Connect("client.example", MilterCodes.AddressFamily.INET,
+                25, "192.0.2.1"), CONNECT_MACROS);
+    }
+
+    private Future<MilterVerdict> heloCall() {
+        return call(MilterStage.HELO, new MilterCommand.Helo("client.example"));
+    }
+
+    private Future<MilterVerdict> call(MilterStage stage, MilterCommand command) {
+        return call(stage, command, MilterMacros.EMPTY);
+    }
+
+    private Future<MilterVerdict> call(MilterStage stage, MilterCommand command, MilterMacros macros) {
+        Promise<MilterVerdict> promise = ImmediateEventExecutor.INSTANCE.newPromise();
+        engine.submit(new MilterStep.Verdict(stage, macros, command, promise));
+        return promise;
+    }
+
+    /** The call was sent; the filter answers it with {@code reply}; returns what the caller got. */
+    private MilterVerdict answer(Future<MilterVerdict> call, MilterReply reply) {
+        engine.written(wire.lastStep());
+        engine.replied(reply);
+        return call.getNow();
+    }
+
+    /** Records what the engine asks of its connection. */
+    private static final class RecordingConnection implements MilterConnection {
+        final List<MilterCommand> commands = new ArrayList<>();
+        final List<MilterStep> steps = new ArrayList<>();
+        final List<String> attemptFailures = new ArrayList<>();
+        final List<Boolean> quits = new ArrayList<>();
+        MilterCommand.Macros lastMacros;
+        Duration expectedWithin;
+        String onExpiry;
+        boolean negotiated;
+        boolean abandoned;
+
+        MilterCommand lastCommand() {
+            return commands.get(commands.size() - 1);
+        }
+
+        MilterStep lastStep() {
+            return steps.get(steps.size() - 1);
+        }
+
+        @Override
+        public void write(MilterStep step, MilterCommand.Macros macros, MilterCommand command) {
+            steps.add(step);
+            commands.add(command);
+            lastMacros = macros;
+        }
+
+        @Override
+        public void expectReply(MilterStep step, Duration timeout, String onExpiry) {
+            this.expectedWithin = timeout;
+            this.onExpiry = onExpiry;
+        }
+
+        @Override
+        public void cancelTimer() {
+        }
+
+        @Override
+        public void negotiated() {
+            negotiated = true;
+        }
+
+        @Override
+        public void attemptFailed(MilterFailure.Kind kind, String message, boolean isTransient) {
+            attemptFailures.add("attempt failed " + kind);
+        }
+
+        @Override
+        public void stop() {
+        }
+
+        @Override
+        public void abandon() {
+            abandoned = true;
+        }
+
+        @Override
+        public void quit(boolean sendQuit, Runnable closed) {
+            quits.add(sendQuit);
+            closed.run();
+        }
+    }
+}
