@@ -4,17 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import org.pmult.pmilter.codec.PmilterCodes.Command;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
-import org.pmult.pmilter.codec.PmilterModification;
-import org.pmult.pmilter.codec.PmilterRequest;
-import org.pmult.pmilter.codec.PmilterResponse;
-import org.pmult.sim.meta1.FailurePolicy;
 import org.pmult.sim.scenario.SessionScript;
 import org.pmult.sim.scenario.SessionStep;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Plays one SMTP session the way smtps's policy_milter client does (§10): one command outstanding at
@@ -25,80 +18,18 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionPlayer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SessionPlayer.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
-    /** How the session stands with the pmilter. */
-    private enum FilterState {
-        /** Commands go to the pmilter: on the bound connection, or the first one on the link's connection. */
-        FILTERING,
-        /** ACCEPT at CONNECT or EHLO: nothing more is asked in this session. */
-        ACCEPTED_SESSION,
-        /** A failure under accept_but_reconnect: nothing more is asked, everything goes on as CONTINUE. */
-        UNFILTERED,
-        /** A failure with no flag: the next command goes over a fresh connection, after replaying the session there. */
-        DETACHED
-    }
-
-    /** Where a transaction stands. */
-    private enum TransactionPhase {
-        /** MAIL accepted; recipients being given. */
-        ENVELOPE,
-        /** DATA accepted; message content being sent. */
-        MESSAGE
-    }
-
-    /** An SMTP transaction from MAIL to dot or RSET. */
-    private static final class Transaction {
-        final SessionStep.Mail mail;
-        final List<AcceptedRecipient> accepted = new ArrayList<>();
-        TransactionPhase phase = TransactionPhase.ENVELOPE;
-        int nextRecipientIndex;
-        /** A verdict that settled the rest of the transaction (ACCEPT, DISCARD, or a refused message), or null. */
-        Decision decision;
-        /** Whether the pmilter answered any command of this transaction (so ABORT means something to it). */
-        boolean seenByPmilter;
-
-        Transaction(SessionStep.Mail mail) {
-            this.mail = mail;
-        }
-    }
-
-    private record AcceptedRecipient(SessionStep.Rcpt step, int index) {
-    }
-
-    private record Decision(ReplyCode code, String text) {
-    }
-
-    /** An outcome, whether it came over a resynchronised connection, and when asking started. */
-    private record Asked(Outcome outcome, boolean resynchronised, long startNanos) {
-    }
-
-    /** The verdict smtps applies to a command. */
-    private record Verdict(ReplyCode code, String text, List<PmilterModification> modifications, ReplySource source,
-            PmilterFailure failure, String failureDetail) {
-    }
-
-    /** A command replayed on a fresh connection. */
-    private record Replay(Command command, Function<LinkConnection, PmilterRequest.SessionRequest> request) {
-    }
 
     private final SessionScript script;
     private final String seid;
-    private final PolicyMilterLink link;
     private final SimulatorSettings settings;
-    private final FailurePolicy policy;
     private final SessionRequests requests;
+    private final PmilterConversation pmilter;
+    private final SmtpsVerdicts verdicts;
     private final List<CommandResult> results = new ArrayList<>();
     private final CompletableFuture<SessionResult> done = new CompletableFuture<>();
 
-    private FilterState filter = FilterState.FILTERING;
-    /** The connection on which the pmilter knows this session, or null. */
-    private LinkConnection bound;
-    private SessionStep.Connect connectStep;
-    /** The last EHLO/HELO that was not refused (replayed on a fresh connection), or null. */
-    private SessionStep.Ehlo greeting;
-    private Transaction transaction;
+    private SmtpTransaction transaction;
     private SessionEnd end;
     private int nextStep;
     private long startNanos;
@@ -106,10 +37,10 @@ final class SessionPlayer {
     SessionPlayer(SessionScript script, String seid, PolicyMilterLink link, SimulatorSettings settings) {
         this.script = script;
         this.seid = seid;
-        this.link = link;
         this.settings = settings;
-        this.policy = settings.policyMilter().policy();
         this.requests = new SessionRequests(seid);
+        this.pmilter = new PmilterConversation(seid, link, requests);
+        this.verdicts = new SmtpsVerdicts(seid, settings, pmilter);
     }
 
     /** Plays the session; completes with its result, or exceptionally only on a bug. */
@@ -184,9 +115,9 @@ final class SessionPlayer {
     // ---- the steps ----------------------------------------------------------------------------
 
     private CompletableFuture<Void> connect(int index, SessionStep.Connect step) {
-        connectStep = step;
-        return ask(Command.CONNECT, false, conn -> requests.connect(conn, step)).thenAccept(asked -> {
-            Verdict verdict = verdictOf(Command.CONNECT, asked.outcome(), false);
+        pmilter.connected(step);
+        return pmilter.ask(Command.CONNECT, transaction, false, conn -> requests.connect(conn, step)).thenAccept(asked -> {
+            Verdict verdict = verdicts.of(Command.CONNECT, asked.outcome(), false);
             record(index, step, StepText.of(step), asked, verdict);
             switch (verdict.code()) {
                 case CONTINUE -> {
@@ -206,16 +137,16 @@ final class SessionPlayer {
     }
 
     private CompletableFuture<Void> ehlo(int index, SessionStep.Ehlo step) {
-        return ask(Command.EHLO, false, conn -> requests.ehlo(conn, step)).thenAccept(asked -> {
-            Verdict verdict = verdictOf(Command.EHLO, asked.outcome(), false);
+        return pmilter.ask(Command.EHLO, transaction, false, conn -> requests.ehlo(conn, step)).thenAccept(asked -> {
+            Verdict verdict = verdicts.of(Command.EHLO, asked.outcome(), false);
             record(index, step, StepText.of(step), asked, verdict);
             switch (verdict.code()) {
-                case CONTINUE -> greeting = step;
+                case CONTINUE -> pmilter.greeted(step);
                 case ACCEPT -> {
-                    greeting = step;
+                    pmilter.greeted(step);
                     acceptSessionIfPmilter(verdict);
                 }
-                case REJECT, TEMPFAIL -> greeting = null;
+                case REJECT, TEMPFAIL -> pmilter.greeted(null);
                 case SHUTDOWN -> shutdown(verdict);
                 case DISCARD, ERROR -> throw impossible(verdict);
             }
@@ -223,12 +154,12 @@ final class SessionPlayer {
     }
 
     private CompletableFuture<Void> mail(int index, SessionStep.Mail step) {
-        return ask(Command.MAIL, false, conn -> requests.mail(conn, step)).thenAccept(asked -> {
-            Verdict verdict = verdictOf(Command.MAIL, asked.outcome(), true);
+        return pmilter.ask(Command.MAIL, transaction, false, conn -> requests.mail(conn, step)).thenAccept(asked -> {
+            Verdict verdict = verdicts.of(Command.MAIL, asked.outcome(), true);
             record(index, step, StepText.of(step), asked, verdict);
             switch (verdict.code()) {
                 case CONTINUE -> startTransaction(step, verdict);
-                case ACCEPT, DISCARD -> decideIfNew(startTransaction(step, verdict), verdict);
+                case ACCEPT, DISCARD -> startTransaction(step, verdict).decideIfNew(verdict);
                 case REJECT, TEMPFAIL -> {
                     // no transaction
                 }
@@ -244,17 +175,17 @@ final class SessionPlayer {
             recordLocal(index, step, request, ReplyCode.REJECT, Meta1Replies.NEED_MAIL);
             return DONE;
         }
-        Transaction current = transaction;
+        SmtpTransaction current = transaction;
         int recipientIndex = current.nextRecipientIndex++;
-        return ask(Command.RCPT, true, conn -> requests.rcpt(conn, step, recipientIndex)).thenAccept(asked -> {
-            Verdict verdict = verdictOf(Command.RCPT, asked.outcome(), true);
+        return pmilter.ask(Command.RCPT, transaction, true, conn -> requests.rcpt(conn, step, recipientIndex)).thenAccept(asked -> {
+            Verdict verdict = verdicts.of(Command.RCPT, asked.outcome(), true);
             record(index, step, request, asked, verdict);
-            seen(current, verdict);
+            current.seen(verdict);
             switch (verdict.code()) {
-                case CONTINUE -> current.accepted.add(new AcceptedRecipient(step, recipientIndex));
+                case CONTINUE -> current.accepted.add(new SmtpTransaction.AcceptedRecipient(step, recipientIndex));
                 case ACCEPT, DISCARD -> {
-                    current.accepted.add(new AcceptedRecipient(step, recipientIndex));
-                    decideIfNew(current, verdict);
+                    current.accepted.add(new SmtpTransaction.AcceptedRecipient(step, recipientIndex));
+                    current.decideIfNew(verdict);
                 }
                 case REJECT, TEMPFAIL -> {
                     // this recipient only is refused (§10.4)
@@ -275,17 +206,17 @@ final class SessionPlayer {
             transaction = null;
             return DONE;
         }
-        Transaction current = transaction;
-        return ask(Command.DATA, true, requests::data)
+        SmtpTransaction current = transaction;
+        return pmilter.ask(Command.DATA, transaction, true, requests::data)
                 .thenAccept(asked -> {
-                    Verdict verdict = verdictOf(Command.DATA, asked.outcome(), true);
+                    Verdict verdict = verdicts.of(Command.DATA, asked.outcome(), true);
                     record(index, step, "data", asked, verdict);
-                    seen(current, verdict);
+                    current.seen(verdict);
                     switch (verdict.code()) {
-                        case CONTINUE -> current.phase = TransactionPhase.MESSAGE;
+                        case CONTINUE -> current.phase = SmtpTransaction.Phase.MESSAGE;
                         case ACCEPT, DISCARD -> {
-                            current.phase = TransactionPhase.MESSAGE;
-                            decideIfNew(current, verdict);
+                            current.phase = SmtpTransaction.Phase.MESSAGE;
+                            current.decideIfNew(verdict);
                         }
                         case REJECT, TEMPFAIL -> transaction = null;
                         case SHUTDOWN -> shutdown(verdict);
@@ -301,7 +232,7 @@ final class SessionPlayer {
             recordLocal(index, step, request, ReplyCode.REJECT, Meta1Replies.NEED_MAIL);
             return DONE;
         }
-        if (transaction.phase != TransactionPhase.MESSAGE) {
+        if (transaction.phase != SmtpTransaction.Phase.MESSAGE) {
             recordLocal(index, step, request, ReplyCode.REJECT, Meta1Replies.NEED_DATA);
             return DONE;
         }
@@ -309,17 +240,17 @@ final class SessionPlayer {
             recordLocal(index, step, request, ReplyCode.CONTINUE, null);
             return DONE;
         }
-        Transaction current = transaction;
+        SmtpTransaction current = transaction;
         long start = System.nanoTime();
         return sendChunks(content, 0).thenAccept(asked -> {
-            Verdict verdict = verdictOf(Command.MSG, asked.outcome(), true);
+            Verdict verdict = verdicts.of(Command.MSG, asked.outcome(), true);
             record(index, step, request, new Asked(asked.outcome(), asked.resynchronised(), start), verdict);
-            seen(current, verdict);
+            current.seen(verdict);
             switch (verdict.code()) {
                 case CONTINUE -> {
                     // next content or dot
                 }
-                case ACCEPT, DISCARD, REJECT, TEMPFAIL -> decideIfNew(current, verdict);
+                case ACCEPT, DISCARD, REJECT, TEMPFAIL -> current.decideIfNew(verdict);
                 case SHUTDOWN -> shutdown(verdict);
                 case ERROR -> throw impossible(verdict);
             }
@@ -329,7 +260,7 @@ final class SessionPlayer {
     /** Sends MSG chunks in order until one is not answered CONTINUE by the pmilter, or all are sent. */
     private CompletableFuture<Asked> sendChunks(byte[] content, int offset) {
         int length = Math.min(settings.chunkSize(), content.length - offset);
-        return ask(Command.MSG, true, conn -> requests.msg(content, offset, length))
+        return pmilter.ask(Command.MSG, transaction, true, conn -> requests.msg(content, offset, length))
                 .thenCompose(asked -> {
                     boolean continued = asked.outcome() instanceof Outcome.Replied replied
                             && replied.reply().code() == ReplyCode.CONTINUE;
@@ -345,14 +276,14 @@ final class SessionPlayer {
             recordLocal(index, step, "dot", ReplyCode.REJECT, Meta1Replies.NEED_MAIL);
             return DONE;
         }
-        if (transaction.phase != TransactionPhase.MESSAGE) {
+        if (transaction.phase != SmtpTransaction.Phase.MESSAGE) {
             transaction = null;
             recordLocal(index, step, "dot", ReplyCode.REJECT, Meta1Replies.NEED_DATA);
             return DONE;
         }
-        return ask(Command.DOT, true, requests::dot)
+        return pmilter.ask(Command.DOT, transaction, true, requests::dot)
                 .thenAccept(asked -> {
-                    Verdict verdict = verdictOf(Command.DOT, asked.outcome(), true);
+                    Verdict verdict = verdicts.of(Command.DOT, asked.outcome(), true);
                     record(index, step, "dot", asked, verdict);
                     transaction = null;
                     if (verdict.code() == ReplyCode.SHUTDOWN) {
@@ -362,14 +293,14 @@ final class SessionPlayer {
     }
 
     private CompletableFuture<Void> abort(int index, SessionStep.Abort step) {
-        Transaction current = transaction;
+        SmtpTransaction current = transaction;
         transaction = null;
         if (current == null) {
             recordLocal(index, step, "abort", ReplyCode.CONTINUE, null);
             return DONE;
         }
-        if (filter != FilterState.FILTERING || bound == null || !current.seenByPmilter) {
-            ReplySource source = switch (filter) {
+        if (pmilter.filter() != PmilterConversation.FilterState.FILTERING || !pmilter.isBound() || !current.seenByPmilter) {
+            ReplySource source = switch (pmilter.filter()) {
                 case FILTERING -> ReplySource.NOT_REQUESTED;
                 case ACCEPTED_SESSION -> ReplySource.ALREADY_DECIDED;
                 case UNFILTERED -> ReplySource.UNFILTERED;
@@ -381,8 +312,8 @@ final class SessionPlayer {
         }
         long start = System.nanoTime();
         // ABORT has no stage bit and is not covered by an earlier ACCEPT: the pmilter must hear of the RSET
-        return Outcome.send(bound, requests.abort()).thenAccept(outcome -> {
-            Verdict verdict = verdictOf(Command.ABORT, outcome, true);
+        return pmilter.abort().thenAccept(outcome -> {
+            Verdict verdict = verdicts.of(Command.ABORT, outcome, true);
             record(index, step, "abort", new Asked(outcome, false, start), verdict);
             if (verdict.code() == ReplyCode.SHUTDOWN) {
                 shutdown(verdict);
@@ -392,9 +323,9 @@ final class SessionPlayer {
 
     private CompletableFuture<Void> unknown(int index, SessionStep.Unknown step) {
         boolean inTransaction = transaction != null;
-        return ask(Command.UNKNOWN, inTransaction, conn -> requests.unknown(step))
+        return pmilter.ask(Command.UNKNOWN, transaction, inTransaction, conn -> requests.unknown(step))
                 .thenAccept(asked -> {
-                    Verdict verdict = verdictOf(Command.UNKNOWN, asked.outcome(), inTransaction);
+                    Verdict verdict = verdicts.of(Command.UNKNOWN, asked.outcome(), inTransaction);
                     record(index, step, StepText.of(step), asked, verdict);
                     if (verdict.code() == ReplyCode.SHUTDOWN) {
                         shutdown(verdict);
@@ -402,204 +333,17 @@ final class SessionPlayer {
                 });
     }
 
-    // ---- asking the pmilter -------------------------------------------------------------------
-
-    /**
-     * Offers a command to the pmilter, or says why it is not sent: a settled transaction, a settled or
-     * unfiltered session, or a stage the pmilter did not ask for. A detached session is first replayed
-     * on a fresh connection.
-     */
-    private CompletableFuture<Asked> ask(Command command, boolean inTransaction,
-            Function<LinkConnection, PmilterRequest.SessionRequest> request) {
-        long start = System.nanoTime();
-        if (inTransaction && transaction != null && transaction.decision != null) {
-            Decision decision = transaction.decision;
-            return completed(new Outcome.NotSent(ReplySource.ALREADY_DECIDED, decision.code(), decision.text()), false, start);
-        }
-        switch (filter) {
-            case UNFILTERED -> {
-                return completed(new Outcome.NotSent(ReplySource.UNFILTERED, ReplyCode.CONTINUE, null), false, start);
-            }
-            case ACCEPTED_SESSION -> {
-                return completed(new Outcome.NotSent(ReplySource.ALREADY_DECIDED, ReplyCode.ACCEPT, null), false, start);
-            }
-            case FILTERING -> {
-                if (bound != null) {
-                    return sendOn(bound, command, request, false, start);
-                }
-            }
-            case DETACHED -> {
-                // attach below
-            }
-        }
-        boolean replay = filter == FilterState.DETACHED;
-        CompletableFuture<Asked> result = new CompletableFuture<>();
-        link.acquire().whenComplete((conn, error) -> {
-            try {
-                if (error != null) {
-                    result.complete(new Asked(Outcome.failed(error), replay, start));
-                    return;
-                }
-                bound = conn;
-                filter = FilterState.FILTERING;
-                List<Replay> replays = replay ? replaysBefore(command) : List.of();
-                replayFrom(conn, replays, 0).thenCompose(early -> early != null
-                        ? CompletableFuture.completedFuture(new Asked(early, true, start))
-                        : sendOn(conn, command, request, replay, start))
-                        .whenComplete((asked, failure) -> {
-                            if (failure != null) {
-                                result.completeExceptionally(failure);
-                            } else {
-                                result.complete(asked);
-                            }
-                        });
-            } catch (RuntimeException bug) {
-                result.completeExceptionally(bug);
-            }
-        });
-        return result;
-    }
-
-    private CompletableFuture<Asked> sendOn(LinkConnection conn, Command command,
-            Function<LinkConnection, PmilterRequest.SessionRequest> request, boolean resynchronised, long start) {
-        if (!conn.wants(command)) {
-            return completed(new Outcome.NotSent(ReplySource.NOT_REQUESTED, ReplyCode.CONTINUE, null), resynchronised, start);
-        }
-        return Outcome.send(conn, request.apply(conn)).thenApply(outcome -> new Asked(outcome, resynchronised, start));
-    }
-
-    /**
-     * What a fresh connection must hear before {@code pending} so the pmilter knows the session: CONNECT,
-     * the accepted EHLO, and inside a transaction its MAIL and accepted recipients.
-     */
-    private List<Replay> replaysBefore(Command pending) {
-        List<Replay> replays = new ArrayList<>();
-        if (pending == Command.CONNECT) {
-            return replays;
-        }
-        SessionStep.Connect connect = connectStep;
-        replays.add(new Replay(Command.CONNECT, conn -> requests.connect(conn, connect)));
-        SessionStep.Ehlo ehlo = greeting;
-        if (ehlo != null) {
-            replays.add(new Replay(Command.EHLO, conn -> requests.ehlo(conn, ehlo)));
-        }
-        Transaction current = transaction;
-        if (current != null) {
-            replays.add(new Replay(Command.MAIL, conn -> requests.mail(conn, current.mail)));
-            for (AcceptedRecipient recipient : List.copyOf(current.accepted)) {
-                replays.add(new Replay(Command.RCPT, conn -> requests.rcpt(conn, recipient.step(), recipient.index())));
-            }
-        }
-        return replays;
-    }
-
-    /**
-     * Replays in order; completes with {@code null} when all were answered CONTINUE (or not asked for),
-     * else with the first other outcome, which then stands for the pending command.
-     */
-    private CompletableFuture<Outcome> replayFrom(LinkConnection conn, List<Replay> replays, int index) {
-        if (index == replays.size()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        Replay replay = replays.get(index);
-        if (!conn.wants(replay.command())) {
-            return replayFrom(conn, replays, index + 1);
-        }
-        LOG.debug("session {}: replaying {} on connection #{}", seid, replay.command(), conn.generation());
-        return Outcome.send(conn, replay.request().apply(conn)).thenCompose(outcome -> {
-            if (outcome instanceof Outcome.Replied replied && replied.reply().code() == ReplyCode.CONTINUE) {
-                return replayFrom(conn, replays, index + 1);
-            }
-            return CompletableFuture.completedFuture(outcome);
-        });
-    }
-
-    // ---- verdicts -----------------------------------------------------------------------------
-
-    /** The verdict for an outcome; a failure applies the failure rule (§10.9) right here. */
-    private Verdict verdictOf(Command command, Outcome outcome, boolean transactionOpen) {
-        if (outcome instanceof Outcome.NotSent notSent) {
-            return new Verdict(notSent.code(), notSent.text(), List.of(), notSent.source(), null, null);
-        }
-        Outcome.Failed failed;
-        if (outcome instanceof Outcome.Replied replied) {
-            PmilterResponse.Reply reply = replied.reply();
-            String violation = violation(command, reply, transactionOpen);
-            if (reply.code() == ReplyCode.ERROR) {
-                failed = new Outcome.Failed(PmilterFailure.ERROR_REPLY, "pmilter answered ERROR to " + command
-                        + (reply.text() == null ? "" : " (" + reply.text() + ")"));
-            } else if (violation != null) {
-                failed = new Outcome.Failed(PmilterFailure.PROTOCOL_VIOLATION, violation);
-            } else {
-                String text = reply.text() != null ? reply.text() : reply.code().defaultText();
-                return new Verdict(reply.code(), text, reply.modifications(), ReplySource.PMILTER, null, null);
-            }
-        } else {
-            failed = (Outcome.Failed) outcome;
-        }
-        return applyFailurePolicy(command, failed);
-    }
-
-    private String violation(Command command, PmilterResponse.Reply reply, boolean transactionOpen) {
-        if (reply.code() == ReplyCode.DISCARD && !transactionOpen) {
-            return "DISCARD in reply to " + command + " outside a transaction (expected: DISCARD from MAIL on)";
-        }
-        for (PmilterModification modification : reply.modifications()) {
-            if (!modification.kind().capability().isSetIn(settings.offeredCaps())) {
-                return "modification " + modification.kind() + " needs " + modification.kind().capability()
-                        + ", which smtps did not offer";
-            }
-        }
-        return null;
-    }
-
-    private Verdict applyFailurePolicy(Command command, Outcome.Failed failed) {
-        LOG.info("session {}: {} failed ({}: {}); applying policy_milter flags {}", seid, command, failed.failure(),
-                failed.detail(), policy.flagName());
-        if (bound != null) {
-            link.drop(bound);
-            bound = null;
-        }
-        return switch (policy) {
-            case ABORT -> new Verdict(ReplyCode.SHUTDOWN, Meta1Replies.FAILURE_ABORT, List.of(),
-                    ReplySource.FAILURE_POLICY, failed.failure(), failed.detail());
-            case ACCEPT_BUT_RECONNECT -> {
-                filter = FilterState.UNFILTERED;
-                yield new Verdict(ReplyCode.CONTINUE, null, List.of(), ReplySource.FAILURE_POLICY, failed.failure(),
-                        failed.detail());
-            }
-            case TEMPFAIL -> {
-                filter = FilterState.DETACHED;
-                yield new Verdict(ReplyCode.TEMPFAIL, Meta1Replies.FAILURE_TEMPFAIL, List.of(),
-                        ReplySource.FAILURE_POLICY, failed.failure(), failed.detail());
-            }
-        };
-    }
-
     // ---- state changes ------------------------------------------------------------------------
 
-    private Transaction startTransaction(SessionStep.Mail step, Verdict verdict) {
-        transaction = new Transaction(step);
-        seen(transaction, verdict);
+    private SmtpTransaction startTransaction(SessionStep.Mail step, Verdict verdict) {
+        transaction = new SmtpTransaction(step);
+        transaction.seen(verdict);
         return transaction;
-    }
-
-    private void decideIfNew(Transaction current, Verdict verdict) {
-        if (verdict.source() != ReplySource.ALREADY_DECIDED && verdict.source() != ReplySource.UNFILTERED
-                && verdict.source() != ReplySource.NOT_REQUESTED && current.decision == null) {
-            current.decision = new Decision(verdict.code(), verdict.text());
-        }
-    }
-
-    private void seen(Transaction current, Verdict verdict) {
-        if (verdict.source() == ReplySource.PMILTER) {
-            current.seenByPmilter = true;
-        }
     }
 
     private void acceptSessionIfPmilter(Verdict verdict) {
         if (verdict.source() == ReplySource.PMILTER) {
-            filter = FilterState.ACCEPTED_SESSION;
+            pmilter.acceptSession();
         }
     }
 
@@ -611,15 +355,7 @@ final class SessionPlayer {
     /** Ends the SMTP session; if the pmilter knows it, tells it with CLOSE (which gets no reply). */
     private void endSession(SessionEnd how) {
         end = how;
-        LinkConnection conn = bound;
-        bound = null;
-        if (conn != null) {
-            conn.connection().send(requests.close()).whenComplete((ignored, error) -> {
-                if (error != null) {
-                    LOG.debug("session {}: CLOSE not delivered: {}", seid, error.toString());
-                }
-            });
-        }
+        pmilter.close();
     }
 
     private void finish() {
@@ -630,11 +366,7 @@ final class SessionPlayer {
     }
 
     private void crash(Throwable error) {
-        LinkConnection conn = bound;
-        bound = null;
-        if (conn != null) {
-            conn.connection().send(requests.close());
-        }
+        pmilter.close();
         done.completeExceptionally(PolicyMilterLink.unwrap(error));
     }
 
@@ -650,10 +382,6 @@ final class SessionPlayer {
     private void recordLocal(int index, SessionStep step, String request, ReplyCode code, String text) {
         results.add(new CommandResult(index, step.line(), step.command(), request, code, text, List.of(),
                 ReplySource.SMTP, null, null, false, Duration.ZERO));
-    }
-
-    private static CompletableFuture<Asked> completed(Outcome outcome, boolean resynchronised, long start) {
-        return CompletableFuture.completedFuture(new Asked(outcome, resynchronised, start));
     }
 
     private IllegalStateException impossible(Verdict verdict) {
