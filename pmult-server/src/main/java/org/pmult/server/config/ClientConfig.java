@@ -1,5 +1,7 @@
 package org.pmult.server.config;
 
+import org.pmult.milter.client.DefaultAction;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +32,7 @@ public record ClientConfig(
         String name,
         SocketEndpoint url,
         ClientTimeouts timeouts,
-        FailureAction defaultAction,
+        DefaultAction defaultAction,
         ClientConnections connections,
         Optional<String> logLevel,
         Map<MacroStage, List<String>> v2Macros,
@@ -60,7 +62,7 @@ public record ClientConfig(
     }
 
     /** A client with the default quarantine action (tempfail). */
-    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, FailureAction defaultAction,
+    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, DefaultAction defaultAction,
                         ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros,
                         boolean evaluationMode, ClientInstances instances) {
         this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode, instances,
@@ -68,7 +70,7 @@ public record ClientConfig(
     }
 
     /** An enforcing client: its verdicts apply. */
-    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, FailureAction defaultAction,
+    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, DefaultAction defaultAction,
                         ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros) {
         this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, false, ClientInstances.of(url),
                 QuarantineAction.TEMPFAIL);

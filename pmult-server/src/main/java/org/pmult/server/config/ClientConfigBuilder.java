@@ -1,5 +1,7 @@
 package org.pmult.server.config;
 
+import org.pmult.milter.client.DefaultAction;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -48,9 +50,9 @@ final class ClientConfigBuilder {
         Duration write = fields.take("write", setting(settings -> settings.writeTimeout), defaultTimeouts.write());
         Duration eom = fields.take("eom", setting(settings -> settings.eomTimeout), defaultTimeouts.eom());
         ClientTimeouts timeouts = fields.build(() -> new ClientTimeouts(connect, read, write, eom));
-        FailureAction action = setting(settings -> settings.defaultAction)
-                .map(given -> choice(given, FailureAction::fromConfigName, FailureAction.choices()))
-                .orElse(FailureAction.TEMPFAIL);
+        DefaultAction action = setting(settings -> settings.defaultAction)
+                .map(given -> choice(given, DefaultAction::fromConfigName, DefaultAction.choices()))
+                .orElse(DefaultAction.TEMPFAIL);
         ClientConnections connections = connections();
         Optional<String> logLevel = setting(settings -> settings.logLevel).map(Located::value)
                 .filter(level -> !level.isBlank()).map(String::strip);

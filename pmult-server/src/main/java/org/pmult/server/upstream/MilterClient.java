@@ -78,7 +78,7 @@ public final class MilterClient {
         this.defaultMacros = defaultMacros;
         this.meters = metrics.forClient(config.name());
         this.events = new MilterEventMeters(meters);
-        DefaultAction action = DefaultAction.byConfigName(config.defaultAction().configName());
+        DefaultAction action = config.defaultAction();
         BoundedConnectGate gate = new BoundedConnectGate(config.connections().maxPendingConnects());
         this.availability = new MilterAvailability(config, tracker, gate, probeGroup, backoff, meters, events,
                 this::openProbe);

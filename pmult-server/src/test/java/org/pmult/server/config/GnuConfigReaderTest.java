@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.pmult.milter.client.DefaultAction;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ class GnuConfigReaderTest {
         assertEquals(Optional.of(">info"), client.logLevel());
         assertEquals(new ClientTimeouts(Duration.ofSeconds(300), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(5)),
                 client.timeouts());
-        assertEquals(FailureAction.TEMPFAIL, client.defaultAction());
+        assertEquals(DefaultAction.TEMPFAIL, client.defaultAction());
         assertEquals(MacroConfig.DEFAULT_V2, client.v2Macros());
     }
 
@@ -160,7 +161,7 @@ class GnuConfigReaderTest {
         assertEquals(new ClientTimeouts(Duration.ofMinutes(1), Duration.ofSeconds(15), Duration.ofSeconds(20), Duration.ofMinutes(90)),
                 mfd.timeouts());
         assertEquals(Optional.of("!debug, >info"), mfd.logLevel());
-        assertEquals(FailureAction.ACCEPT, mfd.defaultAction());
+        assertEquals(DefaultAction.ACCEPT, mfd.defaultAction());
         assertEquals(new ClientConnections(2, true, 4, Duration.ofMinutes(1), 32), mfd.connections());
         assertEquals(ClientConnections.DEFAULTS, config.clients().get(1).connections());
         assertFalse(mfd.evaluationMode());
@@ -168,7 +169,7 @@ class GnuConfigReaderTest {
         assertEquals(QuarantineAction.TEMPFAIL, mfd.quarantineAction(), "the default");
         assertEquals(QuarantineAction.DISCARD, config.clients().get(1).quarantineAction());
         assertEquals("spam", config.clients().get(1).name());
-        assertEquals(FailureAction.CONTINUE, config.clients().get(1).defaultAction());
+        assertEquals(DefaultAction.CONTINUE, config.clients().get(1).defaultAction());
 
         List<String> notes = noteTexts(loaded);
         for (String knob : List.of("max-threads-soft", "max-threads-hard", "max-pmilter-fd", "pmilter-debug")) {
@@ -234,11 +235,11 @@ class GnuConfigReaderTest {
         assertEquals(List.of("i"), config.macros().v2Defaults().get(MacroStage.EOH));
 
         ClientConfig mfd = config.client("mfd").orElseThrow();
-        assertEquals(FailureAction.REJECT, mfd.defaultAction());
+        assertEquals(DefaultAction.REJECT, mfd.defaultAction());
         assertEquals(Duration.ofSeconds(30), mfd.timeouts().read());
         assertEquals(List.of("i", "{msg_id}"), mfd.v2Macros().get(MacroStage.EOM));
         assertEquals(List.of("j", "{client_addr}", "{daemon_name}"), mfd.v2Macros().get(MacroStage.CONNECT));
-        assertEquals(FailureAction.ACCEPT, config.client("spam").orElseThrow().defaultAction());
+        assertEquals(DefaultAction.ACCEPT, config.client("spam").orElseThrow().defaultAction());
         assertEquals(Duration.ofSeconds(30), config.client("spam").orElseThrow().timeouts().read());
     }
 

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.pmult.milter.client.DefaultAction;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,7 +110,7 @@ class HoconConfigReaderTest {
         ClientConfig mfd = config.clients().get(0);
         assertEquals(new ClientTimeouts(Duration.ofSeconds(30), Duration.ofMinutes(90), Duration.ofSeconds(20), Duration.ofMinutes(10)),
                 mfd.timeouts());
-        assertEquals(FailureAction.REJECT, mfd.defaultAction());
+        assertEquals(DefaultAction.REJECT, mfd.defaultAction());
         assertEquals(Optional.of(">info"), mfd.logLevel());
         assertEquals(new ClientConnections(0, true, 16, Duration.ofMinutes(2), 1), mfd.connections());
         assertEquals(List.of("i", "{msg_id}"), mfd.v2Macros().get(MacroStage.EOM));
@@ -117,7 +118,7 @@ class HoconConfigReaderTest {
         ClientConfig spam = config.clients().get(1);
         assertEquals(new ClientTimeouts(Duration.ofSeconds(300), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(300)),
                 spam.timeouts());
-        assertEquals(FailureAction.TEMPFAIL, spam.defaultAction());
+        assertEquals(DefaultAction.TEMPFAIL, spam.defaultAction());
         assertTrue(spam.evaluationMode());
         assertFalse(config.clients().get(0).evaluationMode());
         assertEquals(QuarantineAction.REJECT, spam.quarantineAction());

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pmult.milter.client.DefaultAction;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -184,7 +185,7 @@ class ReferenceConfTest {
 
         ClientConfig client = load(BASE).clients().get(0);
         assertEquals(ClientTimeouts.DEFAULTS, client.timeouts());
-        assertEquals(FailureAction.TEMPFAIL, client.defaultAction());
+        assertEquals(DefaultAction.TEMPFAIL, client.defaultAction());
         assertEquals(ClientConnections.DEFAULTS, client.connections());
         assertEquals(Optional.empty(), client.logLevel());
         assertEquals(MacroConfig.DEFAULT_V2, client.v2Macros());

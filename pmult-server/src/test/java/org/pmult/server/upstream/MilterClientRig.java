@@ -9,7 +9,7 @@ import org.pmult.server.config.Backoff;
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
 import org.pmult.server.config.ClientTimeouts;
-import org.pmult.server.config.FailureAction;
+import org.pmult.milter.client.DefaultAction;
 import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.transport.Transports;
@@ -68,7 +68,7 @@ final class MilterClientRig implements AutoCloseable {
     static ClientConfig config(SocketEndpoint url, ClientConnections connections, Duration readTimeout) {
         return new ClientConfig("mfd", url,
                 new ClientTimeouts(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                FailureAction.TEMPFAIL, connections, Optional.empty(), Map.of());
+                DefaultAction.TEMPFAIL, connections, Optional.empty(), Map.of());
     }
 
     /** The scripted milter's address as a client url. */

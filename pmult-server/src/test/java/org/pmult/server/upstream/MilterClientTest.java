@@ -17,7 +17,7 @@ import org.pmult.server.config.Backoff;
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
 import org.pmult.server.config.ClientTimeouts;
-import org.pmult.server.config.FailureAction;
+import org.pmult.milter.client.DefaultAction;
 import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.metrics.PmultMetrics;
 
@@ -128,7 +128,7 @@ class MilterClientTest {
         }
         ClientConfig config = new ClientConfig("mfd", SocketEndpoint.parse("unix://" + socket),
                 new ClientTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                FailureAction.TEMPFAIL, new ClientConnections(0, false, 16, Duration.ofSeconds(30)), Optional.empty(), Map.of());
+                DefaultAction.TEMPFAIL, new ClientConnections(0, false, 16, Duration.ofSeconds(30)), Optional.empty(), Map.of());
         client = rig.client(config, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)), new MilterHealth());
         EventLoop loop = rig.group.next();
 

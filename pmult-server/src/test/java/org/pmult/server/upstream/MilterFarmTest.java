@@ -13,7 +13,7 @@ import org.pmult.server.config.ClientConnections;
 import org.pmult.server.config.ClientInstances;
 import org.pmult.server.config.ClientInstances.Balance;
 import org.pmult.server.config.ClientTimeouts;
-import org.pmult.server.config.FailureAction;
+import org.pmult.milter.client.DefaultAction;
 import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.metrics.ReadinessCheck;
@@ -168,7 +168,7 @@ class MilterFarmTest {
         }
         ClientConfig config = new ClientConfig("mfd", urls.get(0),
                 new ClientTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5)),
-                FailureAction.TEMPFAIL, NO_SPARES, Optional.empty(), Map.of(), false, new ClientInstances(urls, balance));
+                DefaultAction.TEMPFAIL, NO_SPARES, Optional.empty(), Map.of(), false, new ClientInstances(urls, balance));
         List<MilterClient> instances = new ArrayList<>();
         for (SocketEndpoint url : urls) {
             instances.add(new MilterClient(config.instance(url), Map.of(), rig.transport, rig.group, MilterClientRig.FAST,

@@ -1,20 +1,23 @@
 package org.pmult.milter.client;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * What a session answers for every event once its filter failed (unreachable, timed out, closed
  * the connection, broke the protocol) — Postfix's {@code milter_default_action}, Sendmail's
- * {@code F=T}/{@code F=R}.
+ * {@code F=T}/{@code F=R}; pmult's configuration key {@code default-action}.
  */
 public enum DefaultAction {
-    /** Refuse with a temporary error: the safe choice, mail is retried later (the default). */
+    /** 4xx: refuse with a temporary error, the SMTP client retries later. GNU pmult's behaviour and the default. */
     TEMPFAIL(MilterVerdict.TEMPFAIL),
-    /** Proceed as if the filter accepted. */
+    /** Accept the rest of the transaction unfiltered by this filter. */
     ACCEPT(MilterVerdict.ACCEPT),
-    /** Refuse permanently. */
+    /** 5xx: refuse the command. */
     REJECT(MilterVerdict.REJECT),
-    /** Proceed as if the filter said continue. */
+    /** Behave as if the filter had said continue; other filters still decide. */
     CONTINUE(MilterVerdict.CONTINUE);
 
     private final MilterVerdict verdict;
@@ -35,14 +38,16 @@ public enum DefaultAction {
         return configName;
     }
 
-    /** The action for a configuration value such as {@code tempfail}; throws IllegalArgumentException if unknown. */
-    public static DefaultAction byConfigName(String name) {
-        for (DefaultAction action : values()) {
-            if (action.configName.equals(name)) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException("unknown default action \"" + name
-                + "\" (expected: tempfail, accept, reject or continue)");
+    /** The action for a configuration value such as {@code tempfail} (any case, surrounding blanks ignored). */
+    public static Optional<DefaultAction> fromConfigName(String name) {
+        String lower = name.strip().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(action -> action.configName.equals(lower)).findFirst();
+    }
+
+    /** {@code "tempfail, accept, reject or continue"}, for error messages. */
+    public static String choices() {
+        String all = Arrays.stream(values()).map(DefaultAction::configName).collect(Collectors.joining(", "));
+        int last = all.lastIndexOf(", ");
+        return all.substring(0, last) + " or " + all.substring(last + 2);
     }
 }
