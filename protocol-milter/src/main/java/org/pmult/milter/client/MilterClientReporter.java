@@ -70,6 +70,22 @@ final class MilterClientReporter {
         LOG.debug("{}: {}", peer, message);
     }
 
+    /** The filter closed the connection after it accepted or rejected the whole connection: nothing lost. */
+    void closedAfterConnectionVerdict() {
+        LOG.debug("{}: connection closed after the milter decided for the whole connection", peer);
+    }
+
+    /** A session that asked to keep the connection ends with SMFIC_QUIT: libmilter would drop QUIT_NC here. */
+    void quitInsteadOfQuitNc() {
+        LOG.debug("{}: ending with SMFIC_QUIT: libmilter takes SMFIC_QUIT_NC only after end of"
+                + " message answered CONTINUE or after an unknown command", peer);
+    }
+
+    /** SMFIC_QUIT_NC goes out: the connection serves the next session. */
+    void keepingConnection() {
+        LOG.debug("{}: sending SMFIC_QUIT_NC, keeping the connection", peer);
+    }
+
     /** The first CONNECT on a kept connection went unanswered: the filter dropped SMFIC_QUIT_NC and it. */
     void keptConnectionUnanswered(String message) {
         LOG.info("{}: {} on a connection kept after SMFIC_QUIT_NC: the filter dropped both; closing it",

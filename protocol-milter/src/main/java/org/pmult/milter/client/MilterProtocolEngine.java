@@ -5,8 +5,6 @@ import io.netty.util.concurrent.Promise;
 import org.pmult.milter.codec.MilterCodecException;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -21,8 +19,6 @@ import java.util.function.Consumer;
  * expect a reply within that, close. Touched only on the session's event loop.
  */
 final class MilterProtocolEngine {
-
-    private static final Logger LOG = LoggerFactory.getLogger(MilterClientSession.class);
 
     private final String peer;
     private final MilterClientSettings settings;
@@ -231,7 +227,6 @@ final class MilterProtocolEngine {
             ReferenceCountUtil.release(reply);
             return;
         }
-        MilterTranscript.received(peer, reply);
         MilterStep step = steps.inFlight();
         MilterReplyRules.Meaning meaning = MilterReplyRules.interpret(step, reply, options);
         if (meaning instanceof MilterReplyRules.Negotiated offerAnswered) {
@@ -283,8 +278,7 @@ final class MilterProtocolEngine {
                         ? "connection closed by the milter"
                         : "connection closed while waiting for the reply to " + step.commandName());
             }
-            case ACCEPT_CONNECTION, REJECT_CONNECTION ->
-                    LOG.debug("{}: connection closed after the milter decided for the whole connection", peer);
+            case ACCEPT_CONNECTION, REJECT_CONNECTION -> report.closedAfterConnectionVerdict();
             case NEW, CONNECTING, NEGOTIATING, ERROR, CLOSED -> {
                 // the connection handles connect failures and closes during negotiation (retries); the rest we closed
             }
@@ -359,8 +353,7 @@ final class MilterProtocolEngine {
             return;
         }
         if (close.keepConnection && state == MilterClientState.ENVELOPE) {
-            LOG.debug("{}: ending with SMFIC_QUIT: libmilter takes SMFIC_QUIT_NC only after end of"
-                    + " message answered CONTINUE or after an unknown command", peer);
+            report.quitInsteadOfQuitNc();
         }
         closeNow(close);
     }
@@ -370,7 +363,7 @@ final class MilterProtocolEngine {
             step.complete(true); // nothing was sent since the negotiation or the last QUIT_NC
             return;
         }
-        LOG.debug("{}: sending SMFIC_QUIT_NC, keeping the connection", peer);
+        report.keepingConnection();
         state = MilterClientState.READY;
         storedVerdict = null;
         macrosCommands.clear(); // the holders belong to the session that ended

@@ -324,6 +324,9 @@ final class NettyMilterConnection implements MilterConnection {
             ReferenceCountUtil.release(reply);
             return;
         }
+        if (!engine.state().hasEnded()) {
+            MilterTranscript.received(peer, reply);
+        }
         engine.replied(reply);
     }
 
