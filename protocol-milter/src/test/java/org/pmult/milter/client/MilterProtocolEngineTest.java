@@ -1,9 +1,13 @@
 package org.pmult.milter.client;
 
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
 import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
@@ -139,6 +143,99 @@ class MilterProtocolEngineTest {
         int sent = wire.commands.size();
         assertSame(MilterVerdict.REJECT, heloCall().getNow());
         assertEquals(sent, wire.commands.size());
+    }
+
+    /**
+     * The state × event table (milter8.c's event handlers): what a call does in each state. "sends"
+     * means the command goes to the filter; otherwise the caller gets the answer at once, or an
+     * IllegalStateException for a call out of SMTP order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            #  state            | HELO     | RCPT     | BODY     | EOM      | ABORT
+            READY               | illegal  | illegal  | illegal  | illegal  | CONTINUE
+            ENVELOPE            | sends    | sends    | sends    | sends    | sends
+            MESSAGE             | illegal  | illegal  | sends    | sends    | sends
+            SKIPPING_BODY       | illegal  | illegal  | SKIP     | sends    | sends
+            ACCEPT_MESSAGE      | sends    | CONTINUE | CONTINUE | CONTINUE | sends
+            ACCEPT_CONNECTION   | CONTINUE | CONTINUE | CONTINUE | CONTINUE | CONTINUE
+            REJECT_CONNECTION   | REJECT   | REJECT   | REJECT   | REJECT   | REJECT
+            ERROR               | default  | default  | default  | default  | default
+            CLOSED              | default  | default  | default  | default  | default
+            """)
+    void whatACallDoesInEachState(MilterClientState state, String helo, String rcpt, String body, String eom,
+                                  String abort) {
+        assertEquals(helo, new MilterProtocolEngineTest().outcomeIn(state, MilterStage.HELO), "HELO");
+        assertEquals(rcpt, new MilterProtocolEngineTest().outcomeIn(state, MilterStage.RCPT), "RCPT");
+        assertEquals(body, new MilterProtocolEngineTest().outcomeIn(state, MilterStage.BODY), "BODY");
+        assertEquals(eom, new MilterProtocolEngineTest().outcomeIn(state, MilterStage.EOM), "EOM");
+        assertEquals(abort, new MilterProtocolEngineTest().outcomeIn(state, MilterStage.ABORT), "ABORT");
+    }
+
+    /** Drives this engine into {@code state}, calls {@code stage} and tells what happened. */
+    private String outcomeIn(MilterClientState state, MilterStage stage) {
+        into(state);
+        assertEquals(state, engine.state(), "driven into");
+        int sent = wire.commands.size();
+        Future<?> call = switch (stage) {
+            case BODY -> {
+                Promise<MilterVerdict> promise = ImmediateEventExecutor.INSTANCE.newPromise();
+                engine.submit(new MilterStep.Body(MilterMacros.EMPTY, Unpooled.copiedBuffer(new byte[] {'x'}), promise));
+                yield promise;
+            }
+            case EOM -> {
+                Promise<MilterEndOfMessage> promise = ImmediateEventExecutor.INSTANCE.newPromise();
+                engine.submit(new MilterStep.EndOfMessage(MilterMacros.EMPTY, promise));
+                yield promise;
+            }
+            default -> call(stage, stage == MilterStage.RCPT ? new MilterCommand.Rcpt("<r@example.org>", List.of())
+                    : stage == MilterStage.HELO ? new MilterCommand.Helo("client.example") : MilterCommand.ABORT);
+        };
+        String outcome;
+        if (wire.commands.size() > sent) {
+            outcome = "sends";
+        } else if (!call.isSuccess()) {
+            assertInstanceOf(IllegalStateException.class, call.cause());
+            outcome = "illegal";
+        } else {
+            Object answer = call.getNow();
+            MilterVerdict verdict = answer instanceof MilterEndOfMessage end ? end.verdict() : (MilterVerdict) answer;
+            outcome = verdict.isDefaultAction() ? "default" : verdict.type().name();
+        }
+        // every body buffer goes: the step in flight is answered, the chunks "written" are dropped
+        engine.fail(MilterStage.CLOSE, MilterFailure.Kind.CLOSED, "test over");
+        wire.commands.forEach(ReferenceCountUtil::release);
+        return outcome;
+    }
+
+    private void into(MilterClientState state) {
+        negotiate(ProtocolFlag.SKIP.bit());
+        switch (state) {
+            case READY -> { }
+            case ENVELOPE -> answer(connectCall(), MilterReply.CONTINUE);
+            case MESSAGE -> {
+                answer(connectCall(), MilterReply.CONTINUE);
+                answer(call(MilterStage.DATA, MilterCommand.DATA), MilterReply.CONTINUE);
+            }
+            case SKIPPING_BODY -> {
+                answer(connectCall(), MilterReply.CONTINUE);
+                Promise<MilterVerdict> body = ImmediateEventExecutor.INSTANCE.newPromise();
+                engine.submit(new MilterStep.Body(MilterMacros.EMPTY, Unpooled.copiedBuffer(new byte[] {'x'}), body));
+                answer(body, MilterReply.SKIP);
+            }
+            case ACCEPT_MESSAGE -> {
+                answer(connectCall(), MilterReply.CONTINUE);
+                answer(call(MilterStage.MAIL, new MilterCommand.Mail("<a@example.org>", List.of())), MilterReply.ACCEPT);
+            }
+            case ACCEPT_CONNECTION -> answer(connectCall(), MilterReply.ACCEPT);
+            case REJECT_CONNECTION -> answer(connectCall(), MilterReply.REJECT);
+            case ERROR -> {
+                connectCall();
+                engine.timedOut(wire.lastStep(), "no reply");
+            }
+            case CLOSED -> engine.submit(new MilterStep.Close(ImmediateEventExecutor.INSTANCE.newPromise(), false));
+            case NEW, CONNECTING, NEGOTIATING -> throw new IllegalArgumentException("calls wait in " + state);
+        }
     }
 
     // ---------------------------------------------------------------- what each reply means
