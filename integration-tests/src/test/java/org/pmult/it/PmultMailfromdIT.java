@@ -198,9 +198,11 @@ class PmultMailfromdIT {
                 // the end-of-message macros also before the body chunk, as Postfix sends them ({msg_id} comes at DOT)
                 macros(Command.BODY, "i", seid),
                 macros(Command.BODYEOB, "i", seid, "{msg_id}", "<e2e-1@e2e.example>")), testerMacros(seid));
+        // the session ends with QUIT_NC: pmult reuses Milter connections by default, and the test milter
+        // takes QUIT_NC after end of message answered CONTINUE (mailfromd hangs up on it, and gets no more)
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.RCPT,
                         Command.DATA, Command.HEADER, Command.HEADER, Command.HEADER, Command.HEADER,
-                        Command.EOH, Command.BODY, Command.BODYEOB, Command.QUIT),
+                        Command.EOH, Command.BODY, Command.BODYEOB, Command.QUIT_NC),
                 commands(testerSaw(seid)));
     }
 
@@ -553,7 +555,8 @@ class PmultMailfromdIT {
     /** The macro packets the test milter got for session {@code seid}, in order. */
     private List<Map.Entry<Command, Map<String, String>>> testerMacros(String seid) {
         await("the test milter's session " + seid + " ended").atMost(Duration.ofSeconds(10))
-                .until(() -> commands(testerSaw(seid)).contains(Command.QUIT));
+                .until(() -> commands(testerSaw(seid)).stream()
+                        .anyMatch(command -> command == Command.QUIT || command == Command.QUIT_NC));
         List<Map.Entry<Command, Map<String, String>>> packets = new ArrayList<>();
         for (MilterCommand command : testerSaw(seid)) {
             if (command instanceof MilterCommand.Macros m) {

@@ -3,16 +3,18 @@ package org.pmult.server.config;
 import java.time.Duration;
 
 /**
- * How pmult manages its connections to one milter. By default every SMTP session gets a connection
- * of its own, as an MTA's own Milter client does; pmult keeps one connection per event loop opened
- * and negotiated ahead of need, so a session's CONNECT never waits for the TCP connect, the
- * milter's accept (mailfromd forks there) and the option negotiation.
+ * How pmult manages its connections to one milter. By default a session's connection serves the
+ * next session after SMFIC_QUIT_NC where the milter takes it (found out by trying), else every SMTP
+ * session gets a connection of its own, as an MTA's own Milter client does; pmult keeps one
+ * connection per event loop opened and negotiated ahead of need, so a session's CONNECT never waits
+ * for the TCP connect, the milter's accept (mailfromd forks there) and the option negotiation.
  *
  * @param spare       connections kept open and negotiated ahead of need, per event loop (0 = open
  *                    each connection when its session starts)
  * @param reuse       end each SMTP session with SMFIC_QUIT_NC and keep the connection for the next
- *                    session (Milter v6 filters built on libmilter 8.14 or later; GNU mailfromd 8.15
- *                    hangs up on QUIT_NC, and pmult then stops reusing its connections by itself)
+ *                    session (Milter v6 filters built on libmilter 8.14 or later, rspamd; GNU
+ *                    mailfromd 8.15 hangs up on QUIT_NC, and pmult then stops reusing its connections
+ *                    by itself); on by default
  * @param maxIdle     most idle connections (spare or kept) held per event loop
  * @param idleTimeout an idle connection is closed with SMFIC_QUIT after this long (and a fresh spare
  *                    opened next time one is needed), so none outlives a milter's own idle timeout
@@ -32,7 +34,7 @@ public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration 
     /** GNU mailfromd 8.15's listen backlog when its configuration sets none. */
     public static final int DEFAULT_MAX_PENDING_CONNECTS = 8;
 
-    public static final ClientConnections DEFAULTS = new ClientConnections(1, false, 16, Duration.ofSeconds(30),
+    public static final ClientConnections DEFAULTS = new ClientConnections(1, true, 16, Duration.ofSeconds(30),
             DEFAULT_MAX_PENDING_CONNECTS);
 
     public ClientConnections {

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -49,6 +50,11 @@ final class MilterConnectionPool {
     private volatile boolean reuse;
     /** A kept connection outlived its probation: the milter takes SMFIC_QUIT_NC. */
     private volatile boolean reuseConfirmed;
+    /**
+     * Until then, one session at a time (all event loops together) tries SMFIC_QUIT_NC and the others
+     * quit: a milter that refuses it (GNU mailfromd logs an error and hangs up) sees it once.
+     */
+    private final AtomicBoolean onTrial = new AtomicBoolean();
     private volatile boolean closed;
 
     MilterConnectionPool(String clientName, ClientConnections config, PmultMetrics.ClientMeters meters,
@@ -85,8 +91,16 @@ final class MilterConnectionPool {
             session.close();
             return;
         }
+        boolean trial = !reuseConfirmed;
+        if (trial && !onTrial.compareAndSet(false, true)) {
+            session.close(); // another connection is proving SMFIC_QUIT_NC right now
+            return;
+        }
         session.recycle().addListener(kept -> {
             if (!kept.isSuccess() || !Boolean.TRUE.equals(kept.getNow())) {
+                if (trial) {
+                    onTrial.set(false); // ended with QUIT (not where QUIT_NC is taken): the next session tries
+                }
                 return;
             }
             if (reuseConfirmed) {
@@ -101,9 +115,11 @@ final class MilterConnectionPool {
     void reuseRefused() {
         if (reuse && !closed) { // once closed, the hang-ups are pmult's own QUITs at shutdown or reload
             reuse = false;
-            LOG.warn("milter \"{}\" closed the connection after SMFIC_QUIT_NC: it does not support connection reuse;"
-                    + " not reusing its connections until pmult restarts or this client's configuration changes"
-                    + " (reuse-connections no; or connections.reuse = false, silences this)", clientName);
+            // reuse is on by default and found out this way, so this is news, not a fault
+            LOG.info("milter \"{}\" closed the connection after SMFIC_QUIT_NC: it does not take connection reuse;"
+                    + " one connection per session from now on, as Sendmail and Postfix do, until pmult restarts or"
+                    + " this client's configuration changes (reuse-connections no; or connections.reuse = false,"
+                    + " skips the one try)", clientName);
         }
     }
 
@@ -193,6 +209,7 @@ final class MilterConnectionPool {
             onProbation.add(session);
             loop.schedule(() -> {
                 if (!onProbation.remove(session)) {
+                    onTrial.set(false);
                     return; // closed meanwhile
                 }
                 if (session.state() == MilterClientState.READY) {
@@ -201,6 +218,7 @@ final class MilterConnectionPool {
                 } else {
                     session.close();
                 }
+                onTrial.set(false);
             }, REUSE_PROBATION.toNanos(), TimeUnit.NANOSECONDS);
         }
 

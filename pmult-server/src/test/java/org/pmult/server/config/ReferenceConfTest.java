@@ -46,7 +46,7 @@ class ReferenceConfTest {
             entry("client-defaults.default-action", "accept"),
             entry("client-defaults.log-level", "\">info\""),
             entry("client-defaults.connections.spare", "2"),
-            entry("client-defaults.connections.reuse", "true"),
+            entry("client-defaults.connections.reuse", "false"),
             entry("client-defaults.evaluation-mode", "true"),
             entry("client-defaults.balance", "round-robin"),
             entry("client-defaults.quarantine-action", "accept"),

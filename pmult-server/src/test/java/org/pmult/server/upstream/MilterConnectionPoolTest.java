@@ -224,13 +224,43 @@ class MilterConnectionPoolTest {
         client = client(new ClientConnections(0, true, 16, LONG));
 
         session("first");
-        session("second"); // the first connection is still on probation
+        session("second"); // the first connection is still on probation: the second quits
 
         assertEquals(2, milter.connections());
-        await("both kept").atMost(WAIT).until(() -> idleCount() == 2);
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(1), "one connection at a time tries QUIT_NC until one has outlived it");
+        await("the first kept").atMost(WAIT).until(() -> idleCount() == 1);
         session("third");
         session("fourth");
+        session("fifth");
         assertEquals(2, milter.connections(), "once confirmed, kept connections serve at once");
+        assertEquals(4, milter.received(Command.QUIT_NC).size());
+    }
+
+    @Test
+    void untilReuseIsConfirmedOneSessionAtATimeTriesQuitNc() {
+        // a milter that refuses QUIT_NC (GNU mailfromd logs an error and hangs up) sees it once
+        milter = start(ScriptedMilter.builder().on(Command.QUIT_NC, (command, connection) -> MilterScriptResponse.close()));
+        client = client(new ClientConnections(0, true, 16, LONG));
+        List<SessionLeg> legs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            legs.add(openSession("parallel-" + i));
+        }
+
+        for (SessionLeg leg : legs) {
+            onLoop(() -> {
+                leg.close();
+                return null;
+            });
+        }
+
+        await("all three ended").atMost(WAIT).until(() -> sessionEnds() == 3);
+        await("the hang-up noticed").atMost(WAIT).until(() -> !client.reusesConnections());
+        assertEquals(1, milter.received(Command.QUIT_NC).size(), "one on trial, the others quit");
+        assertEquals(2, milter.received(Command.QUIT).size());
+        session("after");
+        assertEquals(1, milter.received(Command.QUIT_NC).size(), "not asked again");
+        assertEquals(0.0, defaultActions());
     }
 
     @Test
