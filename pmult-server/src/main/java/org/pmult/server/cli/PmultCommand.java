@@ -107,6 +107,7 @@ public final class PmultCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        LeakDetection.offUnlessAsked();
         System.exit(new CommandLine(new PmultCommand()).execute(args));
     }
 
