@@ -6,18 +6,23 @@
 # and straight against the milter (milter mode, the baseline), and prints the results tables
 # (benchmarks/load-report.py). Finally the same against the real GNU mailfromd, if installed.
 #
-# usage: benchmarks/run-load.sh [--quick] [--no-build] [--no-mailfromd] [--out DIR]
+# usage: benchmarks/run-load.sh [--quick] [--no-build] [--no-mailfromd] [--parts LIST] [--out DIR]
 #   --quick         one repetition and shorter runs (a smoke test of the script, ~4 minutes)
 #   --no-build      use the jars already in pmult-server/target and pmult-sim/target
 #   --no-mailfromd  skip the runs against mailfromd
+#   --parts LIST    only these parts, comma-separated, of: ratio, latency, series, scale, growth,
+#                   mailfromd (default: all of them)
 #   --out DIR       where results and logs go (default: /tmp/pmult-load-<date>)
 # Env: REPEAT (ratio runs per point, default 3), WARMUP, DURATION (per run, default 5s and 10s),
 #      START_MFD (mailfromd starter, default integration-tests/peers/start-mailfromd.sh),
-#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+6).
+#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+8).
 #
-# pmult runs in three configurations side by side against the fast milter: the defaults; with
-# reuse-connections (SMFIC_QUIT_NC, which the fast milter supports); and "tuned", reuse plus
-# event-loops spin 50us. Against mailfromd (which refuses QUIT_NC): the defaults, and spin 50us.
+# pmult runs in four configurations side by side against the fast milter: the defaults (which
+# reuse Milter connections once the milter has taken SMFIC_QUIT_NC, as the fast milter does);
+# "one connection per session" (reuse-connections no: what Sendmail and Postfix do); "tuned", the
+# defaults plus event-loops spin 50us; and "series", the defaults with two fast milters in series
+# (a second continue-milter on its own port). Against mailfromd (which refuses QUIT_NC): the
+# defaults, and spin 50us.
 # Needs Linux (/proc) for the CPU, thread and memory columns; python3 for the tables.
 set -euo pipefail
 
@@ -27,14 +32,16 @@ JAVA=${JAVA:-java}
 BUILD=1
 MAILFROMD=1
 QUICK=0
+PARTS=ratio,latency,series,scale,growth,mailfromd
 OUT=/tmp/pmult-load-$(date +%Y%m%d-%H%M%S)
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --no-build) BUILD=0 ;;
         --no-mailfromd) MAILFROMD=0 ;;
+        --parts) PARTS=$2; shift ;;
         --out) OUT=$2; shift ;;
-        *) echo "usage: $0 [--quick] [--no-build] [--no-mailfromd] [--out DIR]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--quick] [--no-build] [--no-mailfromd] [--parts LIST] [--out DIR]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -43,6 +50,8 @@ if [ $QUICK = 1 ]; then
 else
     REPEAT=${REPEAT:-3}; WARMUP=${WARMUP:-5s}; DURATION=${DURATION:-10s}
 fi
+part() { case ",$PARTS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+part mailfromd || MAILFROMD=0
 BASE_PORT=${BASE_PORT:-17300}
 MILTER_PORT=$BASE_PORT
 PMULT_PORT=$((BASE_PORT + 1))
@@ -51,6 +60,8 @@ PMULT_MFD_PORT=$((BASE_PORT + 3))
 PMULT_REUSE_PORT=$((BASE_PORT + 4))
 PMULT_TUNED_PORT=$((BASE_PORT + 5))
 PMULT_MFD_SPIN_PORT=$((BASE_PORT + 6))
+MILTER2_PORT=$((BASE_PORT + 7))
+PMULT_SERIES_PORT=$((BASE_PORT + 8))
 mkdir -p "$OUT"
 RESULTS=$OUT/results.txt
 : > "$RESULTS"
@@ -95,6 +106,7 @@ fi
     echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
     echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "loadavg-before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "parts: $PARTS"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
@@ -103,8 +115,13 @@ cat "$OUT/machine.txt" >&2
     > "$OUT/continue-milter.log" 2>&1 &
 MILTER_PID=$!; STARTED+=("$MILTER_PID")
 wait_for_line "$OUT/continue-milter.log" "listening" 20
+# the second milter of the series runs (same program, its own JVM and port)
+"$JAVA" -Xms256m -Xmx256m -jar "$SIM_JAR" continue-milter --listen "inet://127.0.0.1:$MILTER2_PORT" \
+    > "$OUT/continue-milter-2.log" 2>&1 &
+MILTER2_PID=$!; STARTED+=("$MILTER2_PID")
+wait_for_line "$OUT/continue-milter-2.log" "listening" 20
 
-start_pmult() {   # NAME LISTEN_PORT MILTER_URL [CLIENT_STATEMENTS [TOP_LEVEL_STATEMENTS]] -> pid in PMULT_PID
+start_pmult() {   # NAME LISTEN_PORT MILTER_URL [CLIENT_STATEMENTS [TOP_LEVEL_STATEMENTS [SECOND_MILTER_URL]]] -> PMULT_PID
     cat > "$OUT/$1.conf" <<EOF
 listen inet://127.0.0.1:$2;
 ${5:-}
@@ -113,6 +130,9 @@ client milter {
   ${4:-}
 }
 EOF
+    if [ -n "${6:-}" ]; then   # a second milter, asked after the first (in series)
+        printf 'client milter2 {\n  url %s;\n  %s\n}\n' "$6" "${4:-}" >> "$OUT/$1.conf"
+    fi
     "$JAVA" -Xmx512m -Xlog:gc:file="$OUT/$1-gc.log" -jar "$PMULT_JAR" --config "$OUT/$1.conf" --foreground \
         > "$OUT/$1.log" 2>&1 &
     PMULT_PID=$!; STARTED+=("$PMULT_PID")
@@ -120,28 +140,32 @@ EOF
 }
 start_pmult pmult "$PMULT_PORT" "inet://127.0.0.1:$MILTER_PORT"
 PMULT_FAST=$PMULT_PID
-# a second pmult that also reuses Milter connections (SMFIC_QUIT_NC), which the fast milter supports
-start_pmult pmult-reuse "$PMULT_REUSE_PORT" "inet://127.0.0.1:$MILTER_PORT" "reuse-connections yes;"
+# a second pmult with one Milter connection per session, as Sendmail and Postfix (no SMFIC_QUIT_NC)
+start_pmult pmult-noreuse "$PMULT_REUSE_PORT" "inet://127.0.0.1:$MILTER_PORT" "reuse-connections no;"
 PMULT_REUSE=$PMULT_PID
-# and a third that also spins its event loops for 50 us before they sleep
-start_pmult pmult-tuned "$PMULT_TUNED_PORT" "inet://127.0.0.1:$MILTER_PORT" "reuse-connections yes;" \
-    "event-loops { spin 50us; }"
+# a third that also spins its event loops for 50 us before they sleep
+start_pmult pmult-tuned "$PMULT_TUNED_PORT" "inet://127.0.0.1:$MILTER_PORT" "" "event-loops { spin 50us; }"
 PMULT_TUNED=$PMULT_PID
-log "continue milter pid $MILTER_PID on $MILTER_PORT; pmult pids: defaults $PMULT_FAST on $PMULT_PORT," \
-    "reuse $PMULT_REUSE on $PMULT_REUSE_PORT, tuned $PMULT_TUNED on $PMULT_TUNED_PORT (-Xmx512m each)"
+# and a fourth with two milters in series: every command goes to the second after the first continued
+start_pmult pmult-series "$PMULT_SERIES_PORT" "inet://127.0.0.1:$MILTER_PORT" "" "" "inet://127.0.0.1:$MILTER2_PORT"
+PMULT_SERIES=$PMULT_PID
+log "continue milters pids $MILTER_PID on $MILTER_PORT, $MILTER2_PID on $MILTER2_PORT; pmult pids:" \
+    "defaults $PMULT_FAST on $PMULT_PORT, one connection per session $PMULT_REUSE on $PMULT_REUSE_PORT," \
+    "tuned $PMULT_TUNED on $PMULT_TUNED_PORT, series $PMULT_SERIES on $PMULT_SERIES_PORT (-Xmx512m each)"
 
 # run LABEL MODE [pmult-sim load options...]: one generator run, its result line appended to results.txt
 run() {
     local label=$1 mode=$2; shift 2
-    local port=$PMULT_PORT target_pid=$PMULT_FAST milter_pid=$MILTER_PID
+    local port=$PMULT_PORT target_pid=$PMULT_FAST milter_pid=$MILTER_PID watch2=()
     [ "$mode" = milter ] && port=$MILTER_PORT
     if [ -n "${TARGET_PORT:-}" ]; then port=$TARGET_PORT; fi
     if [ -n "${TARGET_PMULT_PID:-}" ]; then target_pid=$TARGET_PMULT_PID; fi
     if [ -n "${TARGET_MILTER_PID:-}" ]; then milter_pid=$TARGET_MILTER_PID; fi
+    if [ -n "${SECOND_MILTER_PID:-}" ]; then watch2=(--watch "milter2=$SECOND_MILTER_PID"); fi
     local before after line
     before=$(cut -d' ' -f1 /proc/loadavg)
     line=$("$JAVA" -Xmx1g -jar "$SIM_JAR" load --mode "$mode" --connect "inet://127.0.0.1:$port" \
-        --warmup "$WARMUP" --duration "$DURATION" --watch "pmult=$target_pid" --watch "milter=$milter_pid" "$@" \
+        --warmup "$WARMUP" --duration "$DURATION" --watch "pmult=$target_pid" --watch "milter=$milter_pid" "${watch2[@]}" "$@" \
         2> "$OUT/last-generator.err" | tee -a "$OUT/generator.log" | grep '^result ' || true)
     after=$(cut -d' ' -f1 /proc/loadavg)
     if [ -z "$line" ]; then
@@ -155,40 +179,54 @@ run() {
 # JIT warm-up of pmult and the milter (not reported)
 log "warming up pmult and the milter (20 s)"
 WARMUP=2s DURATION=18s run warmup pmilter --sessions 50 > /dev/null
-reuse() {   # run ... against the pmult that reuses Milter connections
+noreuse() {   # run ... against the pmult with one Milter connection per session
     TARGET_PORT=$PMULT_REUSE_PORT TARGET_PMULT_PID=$PMULT_REUSE run "$@"
 }
-tuned() {   # run ... against the pmult that reuses connections and spins
+tuned() {   # run ... against the pmult that spins
     TARGET_PORT=$PMULT_TUNED_PORT TARGET_PMULT_PID=$PMULT_TUNED run "$@"
 }
-WARMUP=2s DURATION=18s reuse warmup pmilter --sessions 50 > /dev/null
+series() {   # run ... against the pmult with two milters in series
+    TARGET_PORT=$PMULT_SERIES_PORT TARGET_PMULT_PID=$PMULT_SERIES SECOND_MILTER_PID=$MILTER2_PID run "$@"
+}
+WARMUP=2s DURATION=18s noreuse warmup pmilter --sessions 50 > /dev/null
 WARMUP=2s DURATION=18s tuned warmup pmilter --sessions 50 > /dev/null
+if part series; then WARMUP=2s DURATION=18s series warmup pmilter --sessions 50 > /dev/null; fi
 sed -i '/^label=warmup /d' "$RESULTS"
 
 # ---- 1. throughput ratio at 1, 100, 1000 sessions (saturating closed loop), interleaved ----------
+# with the series part: two milters in series in the same rounds, against the defaults' one
+if part ratio; then
 for rep in $(seq "$REPEAT"); do
     for sessions in 1 100 1000; do
         extra=()
         [ "$sessions" = 1000 ] && extra=(--connections 4 --ramp-up 2s)
         run "ratio-$sessions" milter --sessions "$sessions" "${extra[@]}"
         run "ratio-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
-        reuse "ratio-reuse-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
+        noreuse "ratio-noreuse-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
         tuned "ratio-tuned-$sessions" pmilter --sessions "$sessions" "${extra[@]}"
+        if part series; then series "ratio-series-$sessions" pmilter --sessions "$sessions" "${extra[@]}"; fi
     done
 done
+fi
 
 # ---- 2. added latency at 1000 sessions, below saturation: 250 ms think time after each SMTP command --
+if part latency; then
 for rep in $(seq "$REPEAT"); do
     WARMUP=8s run latency-1000 milter --sessions 1000 --think 250ms --ramp-up 5s
     WARMUP=8s run latency-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
-    WARMUP=8s reuse latency-reuse-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
+    WARMUP=8s noreuse latency-noreuse-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
     WARMUP=8s tuned latency-tuned-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
+    if part series; then
+        WARMUP=8s series latency-series-1000 pmilter --sessions 1000 --connections 4 --think 250ms --ramp-up 5s
+    fi
 done
+fi
 
-kill "$PMULT_REUSE" "$PMULT_TUNED" 2>/dev/null || true
+kill "$PMULT_REUSE" "$PMULT_TUNED" "$PMULT_SERIES" "$MILTER2_PID" 2>/dev/null || true
 
 # ---- 3. scale: 10,000 concurrent sessions through pmult (heap <= 512 MiB, threads counted) -------
 # 2 s think time: every session stays open ~10 s, so all 10,000 are open at once below saturation.
+if part scale; then
 (
     sleep $((15 + 10))   # warm-up 15 s, then mid-window: live heap after a full GC (jcmd forces one)
     jcmd "$PMULT_FAST" GC.class_histogram 2>/dev/null | tail -1 > "$OUT/scale-live-heap.txt" || true
@@ -199,9 +237,10 @@ PROBE=$!
 WARMUP=15s DURATION=20s run scale-10000 pmilter --sessions 10000 --connections 8 --think 2s --ramp-up 10s --threads 2
 wait "$PROBE"
 run scale-1 pmilter --sessions 1 --think 2s
+fi
 
 # ---- 4. growth: sessions, recipients, message size (one run each) -----------------------------
-for mode in milter pmilter; do
+part growth && for mode in milter pmilter; do
     run growth-sessions-10 "$mode" --sessions 10
     run growth-rcpt-1 "$mode" --sessions 100 --recipients 1
     run growth-rcpt-5 "$mode" --sessions 100 --recipients 5
