@@ -24,6 +24,15 @@ final class IntendedDifferences {
             new Rule("value of macro i",
                     "Postfix sends its queue id, pmult MeTA1's session id (GNU pmult's documented meaning)",
                     packets -> map(packets, 'D', fields -> replaceField(fields, "i=", "i=*"))),
+            new Rule("macro i at MAIL and at the first RCPT",
+                    "Postfix has no queue id until the first recipient is accepted (smtpd_delay_open_until_valid_rcpt),"
+                            + " so its default sets' i has no value there; pmult's i is the session id, known from CONNECT."
+                            + " Taken out of MAIL and RCPT macro packets on both sides",
+                    packets -> mapMacros(packets, 'M', 'R', fields -> fields.stream().filter(f -> !f.startsWith("i=")).toList())),
+            new Rule("value of macro v",
+                    "the MTA's name and version: Postfix sends \"Postfix 3.7.11\", pmult \"pmult VERSION\"; a milter"
+                            + " that logs or matches v sees which MTA it runs behind, as it would between Postfix versions",
+                    packets -> map(packets, 'D', fields -> replaceField(fields, "v=", "v=*"))),
             new Rule("SMFIC_MACRO packets that carry no macro",
                     "Postfix sends a stage's macro packet even when none of its macros has a value; pmult leaves it"
                             + " out. libmilter has already cleared that stage's macros when the previous command"
@@ -68,6 +77,14 @@ final class IntendedDifferences {
             out.add(packet.code() == code ? new MilterTranscript.Packet(code, change.apply(packet.fields()), packet.raw()) : packet);
         }
         return out;
+    }
+
+    /** Changes the fields of the macro packets that go before command {@code first} or {@code second}. */
+    private static List<MilterTranscript.Packet> mapMacros(List<MilterTranscript.Packet> packets, char first, char second,
+                                                           UnaryOperator<List<String>> change) {
+        String[] stages = {"stage=" + first, "stage=" + second};
+        return map(packets, 'D', fields -> fields.isEmpty() || !(fields.get(0).equals(stages[0]) || fields.get(0).equals(stages[1]))
+                ? fields : change.apply(fields));
     }
 
     private static List<String> replaceField(List<String> fields, String prefix, String replacement) {

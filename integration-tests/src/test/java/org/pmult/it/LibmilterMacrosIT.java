@@ -27,8 +27,9 @@ import static org.pmult.it.SimRuns.assertFromPmult;
 /**
  * Which macros a libmilter filter sees behind pmult, recorded by the filter itself
  * ({@link RecordingMilterPeer}, python3-milter on libmilter's engine) for an SMTP session whose
- * client authenticated: a filter that asks for no macros (like rspamd) gets pmult's defaults and
- * learns about SMTP AUTH only through define-macros, as in {@code docs/examples/with-rspamd.conf};
+ * client authenticated: a filter that asks for no macros (like rspamd) gets what Postfix sends it
+ * (its milter_*_macros sets, SMTP AUTH included), as with {@code docs/examples/with-rspamd.conf},
+ * plus define-macros, and an administrator's v2-macros replaces a set;
  * a filter that sends macro lists gets what it listed, MeTA1's macros included, and nothing else.
  */
 class LibmilterMacrosIT {
@@ -47,25 +48,33 @@ class LibmilterMacrosIT {
     }
 
     @Test
-    void aFilterWithoutMacroListsLearnsTheSmtpAuthUserThroughDefineMacros() {
-        milter = RecordingMilterPeer.start(false, Map.of());
+    void aFilterWithoutMacroListsGetsPostfixsDefaultSetsPlusDefineMacros() {
+        milter = RecordingMilterPeer.start(false, Map.of("RM_MACROS", "{taid}"));
         String config = Examples.load("with-rspamd.conf", Map.of(
                 "inet://127.0.0.1:3333", Examples.freeListen(),
                 "inet:11332@127.0.0.1", milter.socketSpec()));
 
-        List<Callback> seen = playAuthenticatedSession(config);
+        List<Callback> seen = playAuthenticatedSession(config.replace("\nlisten ", "\ndefine-macros envfrom taid;\nlisten "));
 
         Callback connect = stage(seen, "connect");
-        assertEquals("192.0.2.40", connect.macros().get("{client_addr}"), seen::toString);
-        assertEquals("auth-1", connect.macros().get("i"), seen::toString);
+        assertEquals("mx.example.org", connect.macros().get("j"), seen::toString);
+        assertEquals("mx.example.org", connect.macros().get("{daemon_name}"), () -> "MeTA1's host name, as Postfix's $myhostname: " + seen);
+        assertEquals("client.example.net [192.0.2.40]", connect.macros().get("_"), seen::toString);
+        assertNull(connect.macros().get("{client_addr}"), () -> "not in Postfix's connect set: " + seen);
         Callback mail = stage(seen, "mail");
         assertEquals("alice@example.net", mail.macros().get("{mail_addr}"), seen::toString);
+        assertEquals("example.net", mail.macros().get("{mail_host}"), seen::toString);
+        assertEquals("auth-1", mail.macros().get("i"), seen::toString);
         assertEquals("PLAIN", mail.macros().get("{auth_type}"), seen::toString);
         assertEquals("alice", mail.macros().get("{auth_authen}"), seen::toString);
+        assertEquals("T-auth-1", mail.macros().get("{taid}"), () -> "define-macros adds MeTA1's taid: " + seen);
+        assertEquals("auth-1", stage(seen, "eom").macros().get("i"), seen::toString);
 
-        String withoutDefineMacros = config.replace("define-macros envfrom (auth_type, auth_authen);", "");
-        List<Callback> unaware = playAuthenticatedSession(withoutDefineMacros);
+        String override = config.replace("\nlisten ", "\nv2-macros envfrom (i, \"{mail_addr}\");\nlisten ");
+        List<Callback> unaware = playAuthenticatedSession(override);
         assertNull(stage(unaware, "mail").macros().get("{auth_authen}"), unaware::toString);
+        assertEquals("alice@example.net", stage(unaware, "mail").macros().get("{mail_addr}"), unaware::toString);
+        assertNull(stage(unaware, "mail").macros().get("{taid}"), () -> "no define-macros this time: " + unaware);
     }
 
     @Test
@@ -115,7 +124,7 @@ class LibmilterMacrosIT {
                     .macro(Macro.HOSTNAME, "mx.example.org")
                     .client(InetAddress.getByName("192.0.2.40"), 40040, "client.example.net")
                     .ehlo("client.example.net")
-                    .macro(Macro.AUTH_TYPE, "PLAIN").macro(Macro.AUTH_AUTHEN, "alice")
+                    .macro(Macro.AUTH_TYPE, "PLAIN").macro(Macro.AUTH_AUTHEN, "alice").macro(Macro.TAID, "T-auth-1")
                     .mail("<alice@example.net>").rcpt("<bob@example.org>")
                     .data().message(SimRuns.message("macros", "Which macros does the filter see?"))
                     .macro(Macro.MSGID, "<auth-1@example.net>")

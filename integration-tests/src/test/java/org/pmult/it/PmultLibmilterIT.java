@@ -82,7 +82,8 @@ class PmultLibmilterIT {
                 seen.stream().map(Callback::stage).toList());
         Callback connect = seen.get(0);
         assertEquals(List.of("client31.lm.example", "('192.0.2.31', 40031)"), connect.args());
-        assertEquals("192.0.2.31", connect.macros().get("{client_addr}"));
+        // no macro lists: Postfix's default connect set, with _ as NAME [ADDR]
+        assertEquals("client31.lm.example [192.0.2.31]", connect.macros().get("_"));
         Callback mail = seen.get(2);
         assertEquals("<alice@lm.example>", mail.args().get(0));
         assertEquals("alice@lm.example", mail.macros().get("{mail_addr}"));

@@ -85,6 +85,22 @@ class PostfixDifferentialIT {
                 .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null).data(body.toString()));
     }
 
+    // --- macros ------------------------------------------------------------------------------------
+
+    /**
+     * Milters that send no SETSYMLIST get the MTA's default macro sets at every stage: Postfix's
+     * {@code milter_*_macros}, and pmult the same sets (a null sender's {@code {mail_host}} is the
+     * MTA's own name on both sides).
+     */
+    @Test
+    void miltersWithoutMacroListsGetTheDefaultSets() throws Exception {
+        assertSameStreams("default-macros", SmtpScript.from("127.0.0.1").ehlo("client.example")
+                .mail("<alice@example.com>", null).rcpt("<bob@example.net>", null).rcpt("<carol@example.org>", null)
+                .data("Subject: defaults\r\nFrom: <alice@example.com>\r\n\r\nBody.\r\n")
+                .mail("<>", null).rcpt("<dave@example.net>", null)
+                .data("Subject: bounce\r\n\r\nBody.\r\n"));
+    }
+
     // --- envelope ----------------------------------------------------------------------------------
 
     @Test
@@ -245,6 +261,10 @@ class PostfixDifferentialIT {
                     first { url = "inet://127.0.0.1:%d", timeouts { connect = 2s, read = 10s, eom = 20s } }
                     second { url = "inet://127.0.0.1:%d", timeouts { connect = 2s, read = 10s, eom = 20s } }
                   }
+                  # What MeTA1 cannot tell pmult, set as an administrator would to match this Postfix
+                  # (start-postfix.sh): smtpd listens on 127.0.0.1 and delivers through discard.
+                  # {daemon_name} needs nothing: it is MeTA1's host name j, as Postfix's is $myhostname.
+                  macros.defaults { daemon_addr = "127.0.0.1", mail_mailer = discard, rcpt_mailer = discard }
                 }
                 """.formatted(PmultHarness.freeLoopbackPort(), first.port(), second.port());
         try (PmultHarness pmult = PmultHarness.start(dir, "pmult-" + SESSIONS.incrementAndGet() + ".hocon", config)) {

@@ -19,8 +19,9 @@ import java.util.Objects;
  *                      is always empty because MeTA1 has no such stage
  * @param sendmailNames overrides of the Sendmail name a MeTA1 macro is handed to milters under
  *                      (MeTA1 name to canonical Sendmail name, e.g. {@code msgid -> {msg_id}})
- * @param v2Defaults    what to send a v2 milter (one that cannot say what it wants) at each stage, as
- *                      canonical Sendmail names; every stage present. Clients may override per stage
+ * @param v2Defaults    what to send a milter that sends no macro lists (any v2 milter, and a v6 milter
+ *                      without SETSYMLIST) at each stage, as canonical Sendmail names; every stage
+ *                      present. Clients may override per stage
  * @param defaults      the administrator's value per Sendmail macro (canonical name), sent when a milter
  *                      asks for a macro that has no value, as Postfix's {@code milter_macro_defaults};
  *                      values as written in the configuration (Java text)
@@ -31,12 +32,20 @@ public record MacroConfig(
         Map<MacroStage, List<String>> v2Defaults,
         Map<String, String> defaults) {
 
-    /** Sendmail-like defaults for v2 milters. */
+    /**
+     * What a milter that sends no macro lists (no SETSYMLIST, e.g. any v2 milter) gets: Postfix 3.7's
+     * {@code milter_*_macros} defaults, stage by stage, so that such a milter sees what it sees behind
+     * Postfix. {@code {daemon_name}}, {@code {daemon_addr}}, {@code {mail_mailer}} and
+     * {@code {rcpt_mailer}} have a value only from {@link #defaults()}.
+     */
     public static final Map<MacroStage, List<String>> DEFAULT_V2 = stageMap(Map.of(
-            MacroStage.CONNECT, List.of("j", "{client_addr}", "{client_name}", "{client_port}", "i"),
-            MacroStage.HELO, List.of("s"),
-            MacroStage.MAIL, List.of("f", "{mail_addr}", "i"),
-            MacroStage.RCPT, List.of("{rcpt_addr}", "{rcpt_host}"),
+            MacroStage.CONNECT, List.of("j", "{daemon_name}", "{daemon_addr}", "v", "_"),
+            MacroStage.HELO, List.of("{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}", "{cert_issuer}"),
+            MacroStage.MAIL, List.of("i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}",
+                    "{mail_mailer}"),
+            MacroStage.RCPT, List.of("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"),
+            MacroStage.DATA, List.of("i"),
+            MacroStage.EOH, List.of("i"),
             MacroStage.EOM, List.of("i")), "v2 default");
 
     public static final MacroConfig DEFAULTS = new MacroConfig(Map.of(), Map.of(), DEFAULT_V2);

@@ -90,6 +90,11 @@ public final class MacroCatalog {
         return slot >= OWN_COUNT ? META1[slot - OWN_COUNT] : null;
     }
 
+    /** pmult's own macro in {@code slot}, or null when MeTA1 supplies that value. */
+    public static OwnMacro ownMacroAt(int slot) {
+        return slot < OWN_COUNT ? OwnMacro.values()[slot] : null;
+    }
+
     /** The slot carrying Sendmail macro {@code name} ({@code {client_addr}} or {@code client_addr}), or -1. */
     public int slotOf(String sendmailName) {
         Integer slot = slotByBareName.get(MilterMacroNames.bareName(sendmailName));

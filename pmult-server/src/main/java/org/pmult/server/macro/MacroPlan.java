@@ -132,6 +132,9 @@ public final class MacroPlan {
                 } else {
                     requestAt(meta1Stage, macro, requested, warnings, "client \"" + client + "\"");
                 }
+            } else if (MacroCatalog.ownMacroAt(slot).derivedFrom() != null) {
+                requestAt(PmilterCodes.Stage.CONNECT, MacroCatalog.ownMacroAt(slot).derivedFrom(), requested, warnings,
+                        "client \"" + client + "\" (for " + name + ")");
             }
             slots[supplied.size()] = slot;
             supplied.add(catalog.sendmailName(slot));

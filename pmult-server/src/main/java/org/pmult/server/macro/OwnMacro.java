@@ -1,5 +1,7 @@
 package org.pmult.server.macro;
 
+import org.pmult.pmilter.codec.PmilterCodes.Macro;
+
 /**
  * The macros pmult supplies itself from the pmilter commands, with the Sendmail name milters know
  * them by (pmilter profile §10.7 and the GNU pmult manual). MeTA1's own macros are in
@@ -18,7 +20,8 @@ public enum OwnMacro {
     /** The envelope sender without its angle brackets ({@code <>} gives the empty string). */
     SENDER("f"),
     MAIL_ADDR("{mail_addr}"),
-    MAIL_HOST("{mail_host}"),
+    /** The sender's domain; for the null sender MeTA1's host name, as Postfix gives its own. */
+    MAIL_HOST("{mail_host}", Macro.HOSTNAME),
     /** Always {@code 1}: MeTA1 gives no delivery-attempt count. */
     NTRIES("{ntries}"),
     NRCPTS("{nrcpts}"),
@@ -31,8 +34,9 @@ public enum OwnMacro {
     MTA_VERSION("v"),
     /** {@code NAME [ADDR]} of the SMTP client, {@code unknown [ADDR]} without a name, as Postfix. */
     CLIENT_DESCRIPTION("_"),
+    /** MeTA1's host name, as Postfix's defaults to {@code $myhostname}; an administrator's default wins. */
+    DAEMON_NAME("{daemon_name}", Macro.HOSTNAME),
     // Not derivable from what MeTA1 tells a pmilter: only an administrator's default gives them a value.
-    DAEMON_NAME("{daemon_name}"),
     DAEMON_ADDR("{daemon_addr}"),
     IF_NAME("{if_name}"),
     IF_ADDR("{if_addr}"),
@@ -40,9 +44,23 @@ public enum OwnMacro {
     RCPT_MAILER("{rcpt_mailer}");
 
     private final String sendmailName;
+    private final Macro derivedFrom;
 
     OwnMacro(String sendmailName) {
+        this(sendmailName, null);
+    }
+
+    OwnMacro(String sendmailName, Macro derivedFrom) {
         this.sendmailName = sendmailName;
+        this.derivedFrom = derivedFrom;
+    }
+
+    /**
+     * The MeTA1 macro (asked for at CONNECT) this value is derived from, so that a milter asking
+     * only for this one still gets it; null when the pmilter commands alone give it.
+     */
+    public Macro derivedFrom() {
+        return derivedFrom;
     }
 
     public String sendmailName() {

@@ -40,6 +40,16 @@ public final class SessionMacros {
         values[macro.slot()] = value;
     }
 
+    /**
+     * A value pmult derives for a macro the administrator may also give with {@code macro-default}:
+     * the administrator's value wins, so this one is kept only where there is none.
+     */
+    public void derive(OwnMacro macro, String value) {
+        if (defaults[macro.slot()] == null) {
+            values[macro.slot()] = value;
+        }
+    }
+
     public String get(OwnMacro macro) {
         return values[macro.slot()];
     }

@@ -126,22 +126,11 @@ public final class MultiplexSession implements PmilterSessionHandler {
     }
 
     private CompletionStage<PmilterResponse.Reply> onConnect(PmilterRequest.Connect connect) {
-        String address = ClientAddress.text(connect.clientAddress());
-        macros.set(OwnMacro.SESSION_ID, seid);
-        macros.set(OwnMacro.PROTOCOL, "SMTP");
-        macros.set(OwnMacro.CLIENT_ADDR, ClientAddress.macroText(connect.clientAddress()));
-        macros.set(OwnMacro.CLIENT_PORT, Integer.toString(connect.port()));
-        macros.set(OwnMacro.CLIENT_NAME, connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName());
-        macros.set(OwnMacro.MULTIPLEXER, "pmult");
-        macros.set(OwnMacro.MULT_VERSION, PmultVersion.VERSION);
-        macros.set(OwnMacro.MTA_VERSION, "pmult " + PmultVersion.VERSION);
-        macros.set(OwnMacro.CLIENT_DESCRIPTION, (connect.clientName().isEmpty() ? "unknown" : connect.clientName())
-                + " [" + address + "]");
-        macros.apply(connect.macros());
+        ConnectMacros.fill(macros, seid, connect);
         state = State.CONNECTED;
         conditions.connect(ClientAddress.unmapped(connect.clientAddress()));
         decideConditions();
-        String hostname = connect.clientName().isEmpty() ? "[" + address + "]" : connect.clientName();
+        String hostname = ConnectMacros.hostname(connect);
         return step(MetricStage.CONNECT, i -> legs.get(i).connect(macrosFor(i, MacroStage.CONNECT),
                 hostname, connect.clientAddress(), connect.port()));
     }

@@ -127,8 +127,16 @@ class ByteFidelityTest {
 
     @Test
     void anIpv6ClientIsWrittenInRfc5952FormAndAMappedOneAsIpv4() throws Exception {
-        ScriptedMilter plain = milter("plain", 0, null);
-        PmilterClientConnection meta1 = meta1(start(plain, null));
+        Path socket = dir.resolve("plain.sock");
+        ScriptedMilter plain = ScriptedMilter.builder()
+                .negotiate(new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0, Map.of(
+                        MilterCodes.MacroStage.CONNECT, MilterMacroNames.of("{client_addr}", "{client_name}"))))
+                .start(Transports.NIO.serverBootstrap(group, group, UnixDomainSocketAddress.of(socket)),
+                        UnixDomainSocketAddress.of(socket));
+        closing.add(plain);
+        PmultServer server = start(plain, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> plain.received(Command.OPTNEG).size() >= 1);
+        PmilterClientConnection meta1 = meta1(server);
         meta1.send(new PmilterRequest.Connect("S1", InetAddress.getByName("2001:db8:0:0:0:0:0:25"), 40001, "",
                 PmilterMacros.EMPTY)).join();
         meta1.send(new PmilterRequest.Connect("S2", java.net.Inet6Address.getByAddress(null,

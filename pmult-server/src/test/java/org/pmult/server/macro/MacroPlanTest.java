@@ -121,4 +121,41 @@ class MacroPlanTest {
                 List.of(new MacroPlan.ClientNeeds("early", Map.of(MacroStage.CONNECT, List.of("{taid}")), true)));
         assertNull(plan.meta1Requests().get(PmilterCodes.Stage.CONNECT));
     }
+
+    /** A milter without SETSYMLIST gets Postfix's milter_*_macros sets; MeTA1 is asked for what it supplies of them. */
+    @Test
+    void aMilterWithoutMacroListsGetsPostfixsDefaultSets() {
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(),
+                List.of(new MacroPlan.ClientNeeds("rspamd", org.pmult.server.config.MacroConfig.DEFAULT_V2, false)));
+        assertEquals(Map.of(
+                PmilterCodes.Stage.CONNECT, List.of(Macro.HOSTNAME),
+                PmilterCodes.Stage.EHLO, List.of(Macro.TLS_VERSION, Macro.TLS_CIPHER_SUITE, Macro.TLS_CIPHER_BITS,
+                        Macro.TLS_CERT_SUBJECT, Macro.TLS_CERT_ISSUER),
+                PmilterCodes.Stage.MAIL, List.of(Macro.AUTH_TYPE, Macro.AUTH_AUTHEN, Macro.AUTH_AUTHOR)), plan.meta1Requests());
+        assertEquals(List.of("j", "{daemon_name}", "{daemon_addr}", "v", "_"), plan.macros(0, MacroStage.CONNECT).names().names());
+        assertEquals(List.of("i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"), plan.macros(0, MacroStage.RCPT).names().names());
+        for (MacroStage stage : List.of(MacroStage.DATA, MacroStage.EOH, MacroStage.EOM)) {
+            assertEquals(List.of("i"), plan.macros(0, stage).names().names(), stage.configName());
+        }
+        assertEquals(List.of(), plan.warnings());
+    }
+
+    /** {daemon_name} is MeTA1's host name, as Postfix's is $myhostname, unless the administrator gave one. */
+    @Test
+    void daemonNameIsMeta1sHostNameUnlessTheAdministratorGaveOne() {
+        MacroPlan.ClientNeeds onlyDaemonName = new MacroPlan.ClientNeeds("dn", Map.of(MacroStage.CONNECT,
+                List.of("{daemon_name}")), true);
+        MacroPlan plan = MacroPlan.build(catalog, Map.of(), List.of(onlyDaemonName));
+        assertEquals(Map.of(PmilterCodes.Stage.CONNECT, List.of(Macro.HOSTNAME)), plan.meta1Requests());
+        SessionMacros session = new SessionMacros(plan.defaults());
+        session.apply(PmilterMacros.of(Macro.HOSTNAME, "mx.example.org"));
+        session.derive(OwnMacro.DAEMON_NAME, session.get(Macro.HOSTNAME));
+        assertEquals(Map.of("{daemon_name}", "mx.example.org"), session.valuesFor(plan.macros(0, MacroStage.CONNECT)).toMap());
+
+        MacroPlan configured = MacroPlan.build(catalog, Map.of(), List.of(onlyDaemonName), Map.of("daemon_name", "MTA-v4"));
+        SessionMacros withDefault = new SessionMacros(configured.defaults());
+        withDefault.apply(PmilterMacros.of(Macro.HOSTNAME, "mx.example.org"));
+        withDefault.derive(OwnMacro.DAEMON_NAME, withDefault.get(Macro.HOSTNAME));
+        assertEquals(Map.of("{daemon_name}", "MTA-v4"), withDefault.valuesFor(configured.macros(0, MacroStage.CONNECT)).toMap());
+    }
 }
