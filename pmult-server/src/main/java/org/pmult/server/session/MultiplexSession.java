@@ -7,6 +7,7 @@ import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.milter.client.LogContext;
+import org.pmult.milter.codec.OctetText;
 import org.pmult.pmilter.server.CloseReason;
 import org.pmult.pmilter.server.PmilterSessionHandler;
 import org.pmult.server.condition.ClientCondition;
@@ -232,7 +233,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
         decideConditions();
         return runMessageEvents(MetricStage.EOM, events, true).thenApply(reply -> {
             LOG.info("session {} client {} msgid {}: end of message -> {}{}", seid, clientAddress,
-                    messageId == null ? "-" : messageId, reply.code(), reply.text() == null ? "" : " " + reply.text());
+                    messageId == null ? "-" : messageId, reply.code(), reply.text() == null ? "" : " " + OctetText.readable(reply.text()));
             endTransaction(false);
             state = State.CONNECTED;
             return reply;
@@ -298,7 +299,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
             reply = reply(combined.code(), combined.text(), List.of());
             LOG.info("session {} client {} msgid {}: {} -> {} {}(by client {}{})", seid, clientAddress,
                     messageId == null ? "-" : messageId, stage.tag(), reply.code(),
-                    reply.text() == null ? "" : reply.text() + " ", legs.get(combined.decider()).clientName(),
+                    reply.text() == null ? "" : OctetText.readable(reply.text()) + " ", legs.get(combined.decider()).clientName(),
                     combined.decided().defaultAction() ? ", default action" : "");
         } else {
             reply = reply(combined.code(), null, stage == MetricStage.EOM
@@ -309,7 +310,7 @@ public final class MultiplexSession implements PmilterSessionHandler {
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("session {} client {}: {} -> {}{}", seid, clientAddress, stage.tag(), reply.code(),
-                        reply.modifications().isEmpty() ? "" : " with " + reply.modifications());
+                        reply.modifications().isEmpty() ? "" : " with " + OctetText.readable(reply.modifications().toString()));
             }
         }
         count(stage, reply.code());
@@ -365,7 +366,8 @@ public final class MultiplexSession implements PmilterSessionHandler {
         }
         for (MessageEvent event : events) {
             if (event instanceof MessageEvent.Header header && header.name().equalsIgnoreCase("Message-ID")) {
-                messageId = header.value().strip();
+                // for logs only: shown readably (UTF-8, else \xNN), not as one Latin-1 char per byte
+                messageId = OctetText.readable(header.value().strip());
                 logContext.messageId(messageId);
                 LOG.debug("session {} client {}: Message-ID {}", seid, clientAddress, messageId);
                 return;

@@ -1,5 +1,6 @@
 package org.pmult.server.upstream;
 
+import org.pmult.milter.codec.OctetText;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.server.metrics.EvaluationMeters;
 import org.pmult.server.metrics.MetricAction;
@@ -43,7 +44,7 @@ final class EvaluationRecorder {
             return;
         }
         LOG.info("session {}: evaluated client \"{}\" would have answered {} with {}{}{}{} (not applied)", seid, client,
-                stage.tag(), action(verdict.kind()).tag(), verdict.text() == null ? "" : " \"" + verdict.text() + "\"",
+                stage.tag(), action(verdict.kind()).tag(), verdict.text() == null ? "" : " \"" + OctetText.readable(verdict.text()) + "\"",
                 verdict.defaultAction() ? " (its default action: the milter failed)" : "",
                 verdict.modifications().isEmpty() ? "" : " and changes " + describe(verdict.modifications()));
     }
@@ -59,24 +60,29 @@ final class EvaluationRecorder {
         };
     }
 
-    /** The changes for a log line: kind and header or address; a replacement body only by its size. */
+    /**
+     * The changes for a log line: kind and header or address, shown readably ({@link OctetText});
+     * a replacement body only by its size.
+     */
     private static List<String> describe(List<PmilterModification> modifications) {
         List<String> out = new ArrayList<>(modifications.size());
         int bodyBytes = 0;
         for (PmilterModification modification : modifications) {
             String kind = EvaluationMeters.tag(modification.kind());
             if (modification instanceof PmilterModification.AddHeader add) {
-                out.add(kind + " " + add.name() + ": " + add.value());
+                out.add(kind + " " + OctetText.readable(add.name()) + ": " + OctetText.readable(add.value()));
             } else if (modification instanceof PmilterModification.InsertHeader insert) {
-                out.add(kind + " #" + insert.index() + " " + insert.name() + ": " + insert.value());
+                out.add(kind + " #" + insert.index() + " " + OctetText.readable(insert.name()) + ": "
+                        + OctetText.readable(insert.value()));
             } else if (modification instanceof PmilterModification.ChangeHeader change) {
-                out.add(kind + " " + change.name() + "[" + change.index() + "]: " + change.value());
+                out.add(kind + " " + OctetText.readable(change.name()) + "[" + change.index() + "]: "
+                        + OctetText.readable(change.value()));
             } else if (modification instanceof PmilterModification.AddRecipient rcpt) {
-                out.add(kind + " " + rcpt.address());
+                out.add(kind + " " + OctetText.readable(rcpt.address()));
             } else if (modification instanceof PmilterModification.DeleteRecipient rcpt) {
-                out.add(kind + " " + rcpt.address());
+                out.add(kind + " " + OctetText.readable(rcpt.address()));
             } else if (modification instanceof PmilterModification.ChangeSender sender) {
-                out.add(kind + " " + sender.address());
+                out.add(kind + " " + OctetText.readable(sender.address()));
             } else if (modification instanceof PmilterModification.ReplaceBody body) {
                 bodyBytes += body.body().length;
             }

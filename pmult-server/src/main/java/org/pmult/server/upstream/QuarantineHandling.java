@@ -1,5 +1,6 @@
 package org.pmult.server.upstream;
 
+import org.pmult.milter.codec.OctetText;
 import org.pmult.server.config.QuarantineAction;
 import org.pmult.server.session.LegVerdict;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ final class QuarantineHandling {
                             java.util.function.Consumer<Outcome> counter) {
         if (verdict.decides()) {
             LOG.warn("milter \"{}\" asked to quarantine the message (\"{}\") and answered {} itself; its verdict stands",
-                    client, reason, verdict.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    client, OctetText.readable(reason), verdict.kind().name().toLowerCase(java.util.Locale.ROOT));
             counter.accept(Outcome.SUPERSEDED);
             return verdict;
         }
@@ -52,7 +53,7 @@ final class QuarantineHandling {
             case ACCEPT -> verdict;
         };
         LOG.warn("milter \"{}\" asked to quarantine the message (\"{}\"); smtps has no hold queue, so the message is"
-                        + " {} (quarantine-action {})", client, reason, switch (action) {
+                        + " {} (quarantine-action {})", client, OctetText.readable(reason), switch (action) {
                     case TEMPFAIL -> "refused for now with 451, the sender keeps it";
                     case REJECT -> "refused with 550";
                     case DISCARD -> "discarded";

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import org.pmult.milter.client.MilterEndOfMessage;
 import org.pmult.milter.client.MilterVerdict;
 import org.pmult.milter.codec.MilterReply;
+import org.pmult.milter.codec.OctetText;
 import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.server.config.QuarantineAction;
@@ -135,13 +136,13 @@ final class VerdictTranslation {
             out.add(new PmilterModification.ChangeHeader(header.index(), header.name(),
                     HeaderValues.crlfFolded(header.value())));
         } else if (!header.value().isEmpty()) {
-            LOG.debug("client {}: {} has no instance {}; adding it, as Sendmail does", client, header.name(),
+            LOG.debug("client {}: {} has no instance {}; adding it, as Sendmail does", client, OctetText.readable(header.name()),
                     header.index());
             headers.seen(header.name());
             out.add(new PmilterModification.AddHeader(header.name(), HeaderValues.crlfFolded(header.value())));
         } else {
             LOG.debug("client {}: deleting instance {} of {}, which the message does not have: nothing to do", client,
-                    header.index(), header.name());
+                    header.index(), OctetText.readable(header.name()));
         }
     }
 

@@ -112,6 +112,22 @@ class MultiplexSessionTest {
                 "header Subject= hi", "eoh", "body hello\r\n"), second.calls, "no end of message, so nothing signed");
     }
 
+    /** A Message-ID with 8-bit bytes: logs show it readably, the milter gets the bytes as they came. */
+    @Test
+    void anEightBitMessageIdIsLoggedReadablyAndSentUnchanged() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(milter);
+        connect(session);
+        send(session, mail());
+        send(session, rcpt("<bob@example.net>", 0));
+        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        String utf8 = new String("<caf\u00e9@example.com>".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        send(session, msg("Message-ID: " + utf8 + "\r\nX-Latin1: caf\u00e9\r\n\r\nbody\r\n"));
+        assertEquals("<caf\u00e9@example.com>", session.messageId(), "UTF-8 bytes shown as what they encode");
+        assertTrue(milter.calls.contains("header Message-ID= " + utf8), milter.calls.toString());
+        assertTrue(milter.calls.contains("header X-Latin1= caf\u00e9"), "the Latin-1 byte 0xE9 unchanged: " + milter.calls);
+    }
+
     @Test
     void aHeaderRejectedByTheFirstMilterNeverReachesTheSecond() throws Exception {
         ScriptedLeg first = new ScriptedLeg("first");
