@@ -127,16 +127,9 @@ class ByteFidelityTest {
 
     @Test
     void anIpv6ClientIsWrittenInRfc5952FormAndAMappedOneAsIpv4() throws Exception {
-        Path socket = dir.resolve("plain.sock");
-        ScriptedMilter plain = ScriptedMilter.builder()
-                .negotiate(new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0, Map.of(
-                        MilterCodes.MacroStage.CONNECT, MilterMacroNames.of("{client_addr}", "{client_name}"))))
-                .start(Transports.NIO.serverBootstrap(group, group, UnixDomainSocketAddress.of(socket)),
-                        UnixDomainSocketAddress.of(socket));
-        closing.add(plain);
-        PmultServer server = start(plain, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> plain.received(Command.OPTNEG).size() >= 1);
-        PmilterClientConnection meta1 = meta1(server);
+        ScriptedMilter plain = listingMilter("plain", Map.of(
+                MilterCodes.MacroStage.CONNECT, MilterMacroNames.of("{client_addr}", "{client_name}")));
+        PmilterClientConnection meta1 = meta1(startListening(plain));
         meta1.send(new PmilterRequest.Connect("S1", InetAddress.getByName("2001:db8:0:0:0:0:0:25"), 40001, "",
                 PmilterMacros.EMPTY)).join();
         meta1.send(new PmilterRequest.Connect("S2", java.net.Inet6Address.getByAddress(null,
@@ -154,17 +147,10 @@ class ByteFidelityTest {
 
     @Test
     void macrosListedForEndOfHeadersAndEndOfMessageGoBeforeEveryHeaderAndBodyChunkAsPostfixSends() throws Exception {
-        Path socket = dir.resolve("listing.sock");
-        ScriptedMilter listing = ScriptedMilter.builder()
-                .negotiate(new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0, Map.of(
-                        MilterCodes.MacroStage.EOH, MilterMacroNames.of("i"),
-                        MilterCodes.MacroStage.EOM, MilterMacroNames.of("i"))))
-                .start(Transports.NIO.serverBootstrap(group, group, UnixDomainSocketAddress.of(socket)),
-                        UnixDomainSocketAddress.of(socket));
-        closing.add(listing);
-        PmultServer server = start(listing, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> listing.received(Command.OPTNEG).size() >= 1);
-        PmilterClientConnection meta1 = meta1(server);
+        ScriptedMilter listing = listingMilter("listing", Map.of(
+                MilterCodes.MacroStage.EOH, MilterMacroNames.of("i"),
+                MilterCodes.MacroStage.EOM, MilterMacroNames.of("i")));
+        PmilterClientConnection meta1 = meta1(startListening(listing));
         transaction(meta1, "A: 1\r\nB: 2\r\n\r\nbody\r\n");
         meta1.send(new PmilterRequest.Dot("S1", PmilterMacros.EMPTY)).join();
 
@@ -200,6 +186,24 @@ class ByteFidelityTest {
     private static MilterCommand.Macros macrosBefore(ScriptedMilter milter, Command stage) {
         return milter.received(Command.MACRO).stream().map(c -> (MilterCommand.Macros) c)
                 .filter(m -> m.stage() == stage).findFirst().orElseThrow();
+    }
+
+    /** A milter that sends SETSYMLIST {@code lists}. */
+    private ScriptedMilter listingMilter(String name, Map<MilterCodes.MacroStage, MilterMacroNames> lists) {
+        Path socket = dir.resolve(name + ".sock");
+        ScriptedMilter milter = ScriptedMilter.builder()
+                .negotiate(new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0, lists))
+                .start(Transports.NIO.serverBootstrap(group, group, UnixDomainSocketAddress.of(socket)),
+                        UnixDomainSocketAddress.of(socket));
+        closing.add(milter);
+        return milter;
+    }
+
+    /** pmult in front of {@code milter} once it has negotiated, so that its macro lists are in the plan. */
+    private PmultServer startListening(ScriptedMilter milter) throws Exception {
+        PmultServer server = start(milter, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> milter.received(Command.OPTNEG).size() >= 1);
+        return server;
     }
 
     private ScriptedMilter milter(String name, int protocol, MilterReply.Modification atEom) {

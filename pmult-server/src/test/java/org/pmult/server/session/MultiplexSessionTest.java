@@ -116,11 +116,7 @@ class MultiplexSessionTest {
     @Test
     void anEightBitMessageIdIsLoggedReadablyAndSentUnchanged() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = session(milter);
-        connect(session);
-        send(session, mail());
-        send(session, rcpt("<bob@example.net>", 0));
-        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        MultiplexSession session = inData(milter);
         String utf8 = new String("<caf\u00e9@example.com>".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         send(session, msg("Message-ID: " + utf8 + "\r\nX-Latin1: caf\u00e9\r\n\r\nbody\r\n"));
         assertEquals("<caf\u00e9@example.com>", session.messageId(), "UTF-8 bytes shown as what they encode");
@@ -178,11 +174,7 @@ class MultiplexSessionTest {
     @Test
     void splitsTheDataStageIntoHeadersEohBodyAndEndOfMessageWithModifications() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = session(milter);
-        connect(session);
-        send(session, mail());
-        send(session, rcpt("<bob@example.net>", 0));
-        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        MultiplexSession session = inData(milter);
         String message = "Subject: hi\r\nMessage-ID: <m1@example>\r\n\r\nhello\r\n";
         int half = 20;
         assertEquals(ReplyCode.CONTINUE, send(session, msg(message.substring(0, half))).code());
@@ -302,6 +294,16 @@ class MultiplexSessionTest {
 
     private static PmilterRequest.Mail mail() {
         return new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY);
+    }
+
+    /** A session with {@code legs} that has reached DATA with one recipient. */
+    private static MultiplexSession inData(ScriptedLeg... legs) throws Exception {
+        MultiplexSession session = session(legs);
+        connect(session);
+        send(session, mail());
+        send(session, rcpt("<bob@example.net>", 0));
+        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        return session;
     }
 
     private static PmilterRequest.Rcpt rcpt(String path, int index) {
