@@ -1,5 +1,6 @@
 package org.pmult.server.cli;
 
+import org.pmult.server.condition.Condition;
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientTimeouts;
 import org.pmult.server.config.ConfigNote;
@@ -53,6 +54,11 @@ final class ConfigSummary {
                     + client.logLevel().map(level -> "; log-level " + level).orElse(""));
             if (client.quarantineAction() != QuarantineAction.TEMPFAIL) {
                 out.println("    quarantine-action " + client.quarantineAction().configName());
+            }
+            if (client.condition() != Condition.ALWAYS) {
+                out.println("    condition: " + client.condition().text() + " (decided "
+                        + (client.condition().earliest() == client.condition().latest() ? "at " + client.condition().earliest().tag()
+                        : "from " + client.condition().earliest().tag() + " to " + client.condition().latest().tag()) + ")");
             }
             if (client.evaluationMode()) {
                 out.println("    evaluation mode: consulted, verdicts and changes logged and counted, never applied");

@@ -79,14 +79,14 @@ public final class ConditionParser {
                 return new Authenticated();
             }
             case ClientAddressIn.NAME -> {
-                int at = position;
-                List<String> blocks = arguments(name);
-                return new ClientAddressIn(checked(at, () -> CidrList.parse(blocks)));
+                List<Argument> blocks = arguments(name);
+                blocks.forEach(block -> checked(block.at(), () -> CidrList.parse(List.of(block.text()))));
+                return new ClientAddressIn(CidrList.parse(texts(blocks)));
             }
             case HeloMatches.NAME, SenderDomain.NAME, RecipientDomain.NAME -> {
-                int at = position;
-                List<String> patterns = arguments(name);
-                GlobList globs = checked(at, () -> GlobList.parse(patterns));
+                List<Argument> patterns = arguments(name);
+                patterns.forEach(pattern -> checked(pattern.at(), () -> GlobList.parse(List.of(pattern.text()))));
+                GlobList globs = GlobList.parse(texts(patterns));
                 return switch (name) {
                     case HeloMatches.NAME -> new HeloMatches(globs);
                     case SenderDomain.NAME -> new SenderDomain(globs);
@@ -95,12 +95,12 @@ public final class ConditionParser {
             }
             case MessageSize.BELOW, MessageSize.ABOVE -> {
                 int at = position;
-                List<String> sizes = arguments(name);
+                List<Argument> sizes = arguments(name);
                 if (sizes.size() != 1) {
                     throw new ConditionSyntaxException(at + 1, name + "() takes one size, got " + sizes.size()
                             + " (expected: e.g. " + name + "(10M))");
                 }
-                return new MessageSize(name.equals(MessageSize.ABOVE), checked(at, () -> size(sizes.get(0))));
+                return new MessageSize(name.equals(MessageSize.ABOVE), checked(sizes.get(0).at(), () -> size(sizes.get(0).text())));
             }
             default -> throw new ConditionSyntaxException(start + 1, "unknown condition \"" + name + "\" (expected: one of "
                     + String.join(", ", NAMES) + ")");
@@ -137,13 +137,22 @@ public final class ConditionParser {
         return Long.parseLong(digits) * unit;
     }
 
+    /** One argument as written, and where it starts (0-based). */
+    private record Argument(String text, int at) {
+    }
+
+    private static List<String> texts(List<Argument> arguments) {
+        return arguments.stream().map(Argument::text).toList();
+    }
+
     /** {@code ( arg, ... )}, at least one argument. */
-    private List<String> arguments(String name) {
+    private List<Argument> arguments(String name) {
         expect('(', name);
-        List<String> arguments = new ArrayList<>();
+        List<Argument> arguments = new ArrayList<>();
         do {
             skipSpace();
-            arguments.add(peek() == '"' ? quoted() : bareWord("an argument of " + name + "()"));
+            int at = position;
+            arguments.add(new Argument(peek() == '"' ? quoted() : bareWord("an argument of " + name + "()"), at));
         } while (comma());
         expect(')', name);
         return arguments;

@@ -1,6 +1,7 @@
 package org.pmult.server.config;
 
 import org.pmult.milter.client.DefaultAction;
+import org.pmult.server.condition.Condition;
 
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.regex.Pattern;
  * @param instances     every instance's socket ({@code url} first) and how sessions are spread over them
  * @param quarantineAction what becomes of a message this milter asks to quarantine (smtps has no
  *                      hold queue): tempfail by default
+ * @param condition     when the milter is consulted ({@link Condition#ALWAYS} without one); like
+ *                      evaluation mode, each session's business, not the client's connections'
  */
 public record ClientConfig(
         String name,
@@ -38,7 +41,8 @@ public record ClientConfig(
         Map<MacroStage, List<String>> v2Macros,
         boolean evaluationMode,
         ClientInstances instances,
-        QuarantineAction quarantineAction) {
+        QuarantineAction quarantineAction,
+        Condition condition) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,63}");
 
@@ -59,6 +63,15 @@ public record ClientConfig(
             throw new IllegalArgumentException("url: " + url + " is not the first instance of " + instances.urls());
         }
         Objects.requireNonNull(quarantineAction, "quarantineAction");
+        Objects.requireNonNull(condition, "condition");
+    }
+
+    /** A client consulted always. */
+    public ClientConfig(String name, SocketEndpoint url, ClientTimeouts timeouts, DefaultAction defaultAction,
+                        ClientConnections connections, Optional<String> logLevel, Map<MacroStage, List<String>> v2Macros,
+                        boolean evaluationMode, ClientInstances instances, QuarantineAction quarantineAction) {
+        this(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode, instances,
+                quarantineAction, Condition.ALWAYS);
     }
 
     /** A client with the default quarantine action (tempfail). */
@@ -79,12 +92,23 @@ public record ClientConfig(
     /** This configuration with {@code evaluationMode} set as given. */
     public ClientConfig withEvaluationMode(boolean evaluate) {
         return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluate, instances,
-                quarantineAction);
+                quarantineAction, condition);
+    }
+
+    /** This configuration with {@code given} as its condition. */
+    public ClientConfig withCondition(Condition given) {
+        return new ClientConfig(name, url, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode,
+                instances, quarantineAction, given);
+    }
+
+    /** What the client's connections depend on: without evaluation mode and condition, which apply per session. */
+    public ClientConfig connectionSettings() {
+        return withEvaluationMode(false).withCondition(Condition.ALWAYS);
     }
 
     /** The configuration of the instance at {@code url} on its own: the same client with that one socket. */
     public ClientConfig instance(SocketEndpoint instanceUrl) {
         return new ClientConfig(name, instanceUrl, timeouts, defaultAction, connections, logLevel, v2Macros, evaluationMode,
-                ClientInstances.of(instanceUrl), quarantineAction);
+                ClientInstances.of(instanceUrl), quarantineAction, condition);
     }
 }

@@ -1,6 +1,8 @@
 package org.pmult.server.config;
 
 import org.pmult.milter.client.DefaultAction;
+import org.pmult.server.condition.Condition;
+import org.pmult.server.condition.ConditionParser;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,8 +65,11 @@ final class ClientConfigBuilder {
         QuarantineAction quarantine = setting(settings -> settings.quarantineAction)
                 .map(given -> choice(given, QuarantineAction::fromConfigName, QuarantineAction.choices()))
                 .orElse(QuarantineAction.TEMPFAIL);
+        // one expression syntax for both files; a mistake names its column after the setting's file:line
+        Condition condition = setting(settings -> settings.condition).filter(given -> !given.value().isBlank())
+                .map(given -> given.convert(ConditionParser::parse)).orElse(Condition.ALWAYS);
         return fields.build(() -> new ClientConfig(name, instances.urls().get(0), timeouts, action, connections, logLevel, v2,
-                evaluate, instances, quarantine));
+                evaluate, instances, quarantine, condition));
     }
 
     /** The client's own setting if it has one, else client-defaults'. */

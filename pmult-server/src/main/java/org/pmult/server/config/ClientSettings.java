@@ -35,6 +35,8 @@ final class ClientSettings {
     Optional<Located<String>> logLevel = Optional.empty();
     Optional<Located<Boolean>> evaluationMode = Optional.empty();
     Optional<Located<String>> quarantineAction = Optional.empty();
+    /** The condition expression ({@code org.pmult.server.condition.ConditionParser}), as written. */
+    Optional<Located<String>> condition = Optional.empty();
     /** Per-stage v2 macro sets replacing the global ones, Sendmail names as written. */
     final Map<MacroStage, Located<List<String>>> v2Macros = new EnumMap<>(MacroStage.class);
 

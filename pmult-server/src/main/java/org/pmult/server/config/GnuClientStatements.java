@@ -14,7 +14,8 @@ final class GnuClientStatements {
 
     static final Set<String> CLIENT = Set.of("type", "url", "connect-timeout", "read-timeout", "write-timeout",
             "eom-timeout", "log-level", "default-action", "v2-macros", "spare-connections", "reuse-connections",
-            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance", "quarantine-action", "max-pending-connects");
+            "max-idle-connections", "idle-connection-timeout", "evaluation-mode", "balance", "quarantine-action", "max-pending-connects",
+            "condition");
 
     private GnuClientStatements() {
     }
@@ -72,6 +73,7 @@ final class GnuClientStatements {
             case "idle-connection-timeout" -> settings.idleConnectionTimeout = Optional.of(statement.located(statement.interval()));
             case "evaluation-mode" -> settings.evaluationMode = Optional.of(statement.located(statement.yesOrNo()));
             case "quarantine-action" -> settings.quarantineAction = Optional.of(statement.located(statement.scalar()));
+            case "condition" -> settings.condition = Optional.of(statement.located(statement.scalar()));
             case "max-pending-connects" -> settings.maxPendingConnects = Optional.of(statement.located(statement.number()));
             default -> throw GnuStatement.unknown(statement.statement(), CLIENT, where);
         }

@@ -207,6 +207,7 @@ final class HoconConfigReader {
         client.logLevel = optional(prefix, "log-level", this::string);
         client.evaluationMode = optional(prefix, "evaluation-mode", this::bool);
         client.quarantineAction = optional(prefix, "quarantine-action", this::string);
+        client.condition = optional(prefix, "condition", this::string);
         if (merged.hasPath(prefix + ".v2-macros")) {
             client.v2Macros.putAll(stageLists(prefix + ".v2-macros"));
         }

@@ -85,7 +85,7 @@ public final class PmilterChannelInitializer extends ChannelInitializer<Channel>
         SessionContext context = new SessionContext(current.plan(), negotiator.offeredCaps(), limits.maxFrameLength(),
                 channel.eventLoop(), metrics, sessions, limits.maxFrameLength());
         String client = ClientAddress.text(connect.clientAddress()) + ":" + connect.port();
-        return new MultiplexSession(seid, client, context, current.newLegs(channel.eventLoop(), seid));
+        return new MultiplexSession(seid, client, context, current.newLegs(channel.eventLoop(), seid), current.conditions());
     }
 
     /** Counts MeTA1 connections for the metrics. */

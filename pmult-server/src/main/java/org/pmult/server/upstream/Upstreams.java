@@ -2,11 +2,16 @@ package org.pmult.server.upstream;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import org.pmult.pmilter.codec.PmilterCodes;
+import org.pmult.pmilter.codec.PmilterCodes.Macro;
+import org.pmult.server.condition.ClientCondition;
+import org.pmult.server.condition.Condition;
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.MacroStage;
 import org.pmult.server.config.PmultConfig;
 import org.pmult.server.macro.MacroCatalog;
 import org.pmult.server.macro.MacroPlan;
+import org.pmult.server.metrics.ConditionMeters;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.metrics.ReadinessCheck;
 import org.pmult.server.session.MilterLeg;
@@ -15,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -33,15 +40,18 @@ public final class Upstreams implements ReadinessCheck {
     private final List<MilterFarm> clients;
     /** Per client, in client order: its recorder when it is in evaluation mode, else null. */
     private final List<EvaluationRecorder> evaluations;
+    /** Per client, in client order: when it is consulted. */
+    private final List<ClientCondition> conditions;
     private final MacroCatalog catalog;
     private final Map<MacroStage, List<String>> defineMacros;
     private final Map<String, String> macroDefaults;
     private volatile MacroPlan plan;
 
-    private Upstreams(List<MilterFarm> clients, List<EvaluationRecorder> evaluations, MacroCatalog catalog,
-                      Map<MacroStage, List<String>> defineMacros, Map<String, String> macroDefaults) {
+    private Upstreams(List<MilterFarm> clients, List<EvaluationRecorder> evaluations, List<ClientCondition> conditions,
+                      MacroCatalog catalog, Map<MacroStage, List<String>> defineMacros, Map<String, String> macroDefaults) {
         this.clients = List.copyOf(clients);
         this.evaluations = java.util.Collections.unmodifiableList(new ArrayList<>(evaluations));
+        this.conditions = List.copyOf(conditions);
         this.catalog = catalog;
         this.defineMacros = defineMacros;
         this.macroDefaults = macroDefaults;
@@ -61,7 +71,11 @@ public final class Upstreams implements ReadinessCheck {
                                    PmultMetrics metrics) {
         List<MilterFarm> clients = new ArrayList<>();
         List<EvaluationRecorder> evaluations = new ArrayList<>();
+        List<ClientCondition> conditions = new ArrayList<>();
         for (ClientConfig client : config.clients()) {
+            conditions.add(client.condition() == Condition.ALWAYS ? ClientCondition.always(client.name())
+                    : new ClientCondition(client.name(), client.condition(), ConditionMeters.register(metrics.registry(),
+                    client.name())));
             evaluations.add(client.evaluationMode()
                     ? new EvaluationRecorder(client.name(), metrics.forEvaluation(client.name())) : null);
             MilterFarm reused = previous == null ? null : previous.find(client);
@@ -75,7 +89,8 @@ public final class Upstreams implements ReadinessCheck {
                     config.limits().maxFrameLength()));
         }
         MacroCatalog catalog = new MacroCatalog(config.macros().sendmailNames());
-        return new Upstreams(clients, evaluations, catalog, config.macros().requested(), config.macros().defaults());
+        return new Upstreams(clients, evaluations, conditions, catalog, config.macros().requested(),
+                config.macros().defaults());
     }
 
     /** Probes every client not yet up, once; completes when all have an outcome. */
@@ -99,6 +114,11 @@ public final class Upstreams implements ReadinessCheck {
             legs.add(evaluation == null ? leg : new EvaluatingLeg(leg, evaluation, seid));
         }
         return legs;
+    }
+
+    /** Per client, in client order: when each is consulted (for new sessions). */
+    public List<ClientCondition> conditions() {
+        return conditions;
     }
 
     /** Whether client {@code name} is in evaluation mode in this set. */
@@ -132,6 +152,12 @@ public final class Upstreams implements ReadinessCheck {
                 evaluation.meters().close();
             }
         }
+        for (ClientCondition condition : conditions) {
+            if (condition.meters() != null && (successor == null || successor.conditions.stream().noneMatch(
+                    next -> next.conditional() && next.client().equals(condition.client())))) {
+                condition.meters().close();
+            }
+        }
     }
 
     @Override
@@ -143,10 +169,10 @@ public final class Upstreams implements ReadinessCheck {
         return statuses;
     }
 
-    /** The client built for {@code config}; evaluation mode is not the client's but each session's. */
+    /** The client built for {@code config}; evaluation mode and condition are not the client's but each session's. */
     private MilterFarm find(ClientConfig config) {
         for (MilterFarm client : clients) {
-            if (Objects.equals(client.config().withEvaluationMode(false), config.withEvaluationMode(false))) {
+            if (Objects.equals(client.config().connectionSettings(), config.connectionSettings())) {
                 return client;
             }
         }
@@ -158,7 +184,10 @@ public final class Upstreams implements ReadinessCheck {
         for (MilterFarm client : clients) {
             needs.add(client.needs());
         }
-        return MacroPlan.build(catalog, defineMacros, needs, macroDefaults);
+        Set<Macro> forConditions = EnumSet.noneOf(Macro.class);
+        conditions.forEach(condition -> forConditions.addAll(condition.condition().meta1Macros()));
+        return MacroPlan.build(catalog, defineMacros, needs, macroDefaults)
+                .alsoRequesting(PmilterCodes.Stage.MAIL, forConditions, "client conditions");
     }
 
     /** A milter's needs changed: new sessions and new MeTA1 connections use the new plan. */

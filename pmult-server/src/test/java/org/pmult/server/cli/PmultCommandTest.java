@@ -70,6 +70,23 @@ class PmultCommandTest {
     }
 
     @Test
+    void configTestShowsEachClientsConditionAndTheStagesThatDecideIt() throws IOException {
+        Path file = write("pmult.conf", """
+                listen inet:3333@127.0.0.1;
+                client local { url /run/local.sock; condition "client-address(192.0.2.0/24,2001:db8::/32)"; }
+                client spam { url /run/spam.sock; condition "all(not(authenticated), any(helo(*.example.org), size-below(1M)))"; }
+                client plain { url /run/plain.sock; }
+                """);
+        CliRun run = CliRun.of(new PmultCommand(), "--config", file.toString(), "--config-test");
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("    condition: client-address(192.0.2.0/24, 2001:db8::/32) (decided at connect)\n"), run.out());
+        assertTrue(run.out().contains("    condition: all(not(authenticated), any(helo(*.example.org), size-below(1048576)))"
+                + " (decided from helo to eom)\n"), run.out());
+        assertEquals(2, run.out().split("condition: ", -1).length - 1, "the client without a condition shows none: " + run.out());
+    }
+
+    @Test
     void configTestFailsWithExitCode2AndTheFileLineMessage() throws IOException {
         Path file = write("pmult.conf", "listen inet://127.0.0.1:3333;\nclient mfd {\n  url /run/mfd.sock;\n  timout 5;\n}\n");
         CliRun run = CliRun.of(new PmultCommand(), "--config-test", "--config", file.toString());

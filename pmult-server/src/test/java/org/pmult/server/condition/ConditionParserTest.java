@@ -38,9 +38,9 @@ class ConditionParserTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "hello(x) | column 1: unknown condition \"hello\" (expected: one of all, any, not, client-address",
-        "client-address(10.0.0.0/8, mx.example) | column 15: \"mx.example\" is not an IPv4 or IPv6 address block",
-        "client-address(192.0.2.0/40) | column 15: \"192.0.2.0/40\": prefix length \"40\" (expected: 0..32",
-        "size-below(lots) | column 11: size \"lots\" (expected: a number of bytes, optionally with K, M or G",
+        "client-address(10.0.0.0/8, mx.example) | column 28: \"mx.example\" is not an IPv4 or IPv6 address block",
+        "client-address(192.0.2.0/40) | column 16: \"192.0.2.0/40\": prefix length \"40\" (expected: 0..32",
+        "size-below(lots) | column 12: size \"lots\" (expected: a number of bytes, optionally with K, M or G",
         "size-below(1, 2) | column 11: size-below() takes one size, got 2",
         "not(authenticated, helo(x)) | column 18: not() takes one condition",
         "all() | column 5: expected a condition",

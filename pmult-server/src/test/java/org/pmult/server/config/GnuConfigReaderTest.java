@@ -70,6 +70,30 @@ class GnuConfigReaderTest {
     }
 
     @Test
+    void readsAClientsConditionAndNamesAMistakeByLineAndColumn() throws IOException {
+        PmultConfig config = read("""
+                listen inet://127.0.0.1:3333;
+                client-defaults { condition "not(authenticated)"; }
+                client local { url /l; condition "any(client-address(192.0.2.0/24, 2001:db8::/32), helo(\\"*.example.org\\"))"; }
+                client other { url /o; }
+                """).config();
+        assertEquals("any(client-address(192.0.2.0/24, 2001:db8::/32), helo(*.example.org))",
+                config.clients().get(0).condition().text());
+        assertEquals("not(authenticated)", config.clients().get(1).condition().text(), "from client-defaults");
+
+        ConfigException bad = failure("listen inet://127.0.0.1:3333;\nclient mfd {\n url /x;\n"
+                + " condition \"client-address(10.0.0.0/8, mx.example)\";\n}\n");
+        assertEquals(where(4) + ": client \"mfd\": condition: column 28: \"mx.example\" is not an IPv4 or IPv6 address block"
+                + " (expected: e.g. 192.0.2.0/24, 2001:db8::/32 or 192.0.2.7)", bad.getMessage());
+        ConfigException unknown = failure("client mfd { url /x; condition \"sender(example.org)\"; }\n");
+        assertTrue(unknown.getMessage().startsWith(where(1) + ": client \"mfd\": condition: column 1: unknown condition"
+                + " \"sender\" (expected: one of all, any, not, client-address"), unknown.getMessage());
+        ConfigException type = failure("client mfd { url /x; condition \"size-below(big)\"; }\n");
+        assertTrue(type.getMessage().contains("condition: column 12: size \"big\" (expected: a number of bytes"),
+                type.getMessage());
+    }
+
+    @Test
     void readsTheGnuManualsExample() throws IOException {
         LoadedConfig loaded = read("""
                 listen inet://127.0.0.1:3333;

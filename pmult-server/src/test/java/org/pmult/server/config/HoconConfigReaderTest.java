@@ -6,6 +6,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pmult.milter.client.DefaultAction;
 
+import org.pmult.server.condition.Condition;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,27 @@ class HoconConfigReaderTest {
     void refusesAPidfileNameWithANulByteAtItsLine() throws IOException {
         ConfigException e = failure("pmult.listen = [\"inet://127.0.0.1:3333\"]\npmult.pidfile = \"/run/a\\u0000b.pid\"\n");
         assertEquals(where(2) + ": pidfile: bad file name \"/run/a\\0b.pid\" (Nul character not allowed)", e.getMessage());
+    }
+
+    @Test
+    void readsAClientsConditionAndNamesAMistakeByLineAndColumn() throws IOException {
+        PmultConfig config = read("""
+                pmult.clients.local {
+                  url = "/l"
+                  condition = "all(not(client-address(::ffff:192.0.2.0/120)), size-above(10M))"
+                }
+                pmult.clients.other.url = "/o"
+                """);
+        assertEquals("all(not(client-address(::ffff:192.0.2.0/120)), size-above(10485760))",
+                config.clients().get(0).condition().text());
+        assertEquals(Condition.ALWAYS, config.clients().get(1).condition());
+
+        ConfigException bad = failure("pmult.clients.mfd {\n  url = \"/x\"\n  condition = \"not(helo(a), helo(b))\"\n}\n");
+        assertEquals(where(3) + ": clients.mfd.condition: column 12: not() takes one condition (expected: not(c); for"
+                + " several write not(any(...)))", bad.getMessage());
+        ConfigException prefix = failure("pmult.clients.mfd {\n  url = \"/x\"\n  condition = \"client-address(2001:db8::/200)\"\n}\n");
+        assertTrue(prefix.getMessage().startsWith(where(3) + ": clients.mfd.condition: column 16: \"2001:db8::/200\": prefix"
+                + " length \"200\" (expected: 0..128"), prefix.getMessage());
     }
 
     @Test

@@ -50,6 +50,7 @@ class ReferenceConfTest {
             entry("client-defaults.evaluation-mode", "true"),
             entry("client-defaults.balance", "round-robin"),
             entry("client-defaults.quarantine-action", "accept"),
+            entry("client-defaults.condition", "\"not(authenticated)\""),
             entry("client-defaults.connections.max-idle", "3"),
             entry("client-defaults.connections.idle-timeout", "5s"),
             entry("client-defaults.connections.max-pending-connects", "4"),
