@@ -14,7 +14,6 @@ import io.netty.handler.logging.LogLevel;
 import io.netty.handler.logging.LoggingHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterCommandEncoder;
@@ -54,7 +53,7 @@ final class NettyMilterConnection implements MilterConnection {
     /** What the current attempt offers in SMFIC_OPTNEG. */
     private MilterCommand.OptionNegotiation offer;
     /** The write, reply or end-of-message timer of the engine's step in flight. */
-    private ScheduledFuture<?> timer;
+    private final DeadlineTimer timer;
     /** Whom the connection serves now, for the MDC of every log line about it. */
     private LogContext logContext = LogContext.NONE;
     /** The connection attempts until the negotiation has an outcome; null before the first. */
@@ -68,6 +67,7 @@ final class NettyMilterConnection implements MilterConnection {
         this.peer = peer;
         this.report = new MilterClientReporter(peer, settings);
         this.engine = new MilterProtocolEngine(peer, settings, negotiation, this, report);
+        this.timer = new DeadlineTimer(eventLoop);
         int maxFrameLength = settings.maxFrameLength();
         MilterCommandEncoder encoder = new MilterCommandEncoder(maxFrameLength);
         this.bootstrap = bootstrap.clone(eventLoop)
@@ -255,27 +255,23 @@ final class NettyMilterConnection implements MilterConnection {
     }
 
     private void schedule(Runnable task, Duration timeout) {
-        cancelTimer();
-        timer = eventLoop.schedule(() -> {
+        timer.arm(timeout, () -> {
             try (LogContext.Scope ignored = logContext.enter()) {
                 task.run();
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        });
     }
 
     @Override
     public void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.disarm();
     }
 
     // ---------------------------------------------------------------- closing
 
     @Override
     public void stop() {
-        cancelTimer();
+        timer.stop();
         if (attempts != null) {
             attempts.cancel();
         }
@@ -286,7 +282,7 @@ final class NettyMilterConnection implements MilterConnection {
         if (attempts != null) {
             attempts.cancel();
         }
-        cancelTimer();
+        timer.stop();
         if (channel != null) {
             channel.close();
         }
@@ -311,6 +307,7 @@ final class NettyMilterConnection implements MilterConnection {
             ch.close();
         }
         ch.closeFuture().addListener(f -> {
+            timer.stop(); // nothing left to time: let the connection go now, not when a pending wake-up comes
             try (LogContext.Scope ignored = logContext.enter()) {
                 closed.run();
             }
