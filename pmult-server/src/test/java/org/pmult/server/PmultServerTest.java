@@ -172,6 +172,35 @@ class PmultServerTest {
         assertEquals("1", Files.readString(pidfile).trim(), "another process's pidfile is left alone");
     }
 
+    @Test
+    void reloadAddsAConditionToAClientInEvaluationModeWithoutDroppingItsConnectionsAndDropsItsSeriesWhenRemoved()
+            throws Exception {
+        ScriptedMilter milter = rejectingMail("cond");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PmultServer server = PmultServer.start(configWith("cond", milter), new PmultMetrics(registry));
+        closing.add(() -> server.shutdown(Duration.ZERO));
+        Object client = server.upstreams().clients().get(0);
+        PmilterClientConnection meta1 = meta1(server);
+        // the administrator lets "cond" evaluate mail only from outside 192.0.2.0/24, and sends SIGHUP
+        server.reload(config("listen unix://" + dir.resolve("pmult.sock") + ";\n"
+                + "client cond { url unix://" + milter.localAddress() + "; read-timeout 5 seconds; evaluation-mode yes;"
+                + " condition \"not(client-address(192.0.2.0/24))\"; }\n"));
+        assertTrue(client == server.upstreams().clients().get(0), "the client, its health and connections are kept");
+        // S1 comes from 192.0.2.10: the condition is false at CONNECT, so the milter never sees it
+        meta1.send(connect("S1")).join();
+        assertEquals(ReplyCode.CONTINUE, meta1.send(mail("S1")).join().code());
+        meta1.send(new PmilterRequest.Close("S1")).join();
+        assertEquals(0, milter.received(Command.MAIL).size());
+        assertEquals(0, milter.received(Command.CONNECT).size());
+        assertEquals(1.0, registry.get(PmultMetrics.CLIENT_CONDITION_SESSIONS).tags("client", "cond", "result", "skipped")
+                .counter().count());
+        // back to enforcing for everyone: the condition's series go away
+        server.reload(configWith("cond", milter));
+        meta1.send(connect("S2")).join();
+        assertEquals(ReplyCode.REJECT, meta1.send(mail("S2")).join().code());
+        assertTrue(registry.find(PmultMetrics.CLIENT_CONDITION_SESSIONS).counters().isEmpty());
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private ScriptedMilter rejectingMail(String name) {
