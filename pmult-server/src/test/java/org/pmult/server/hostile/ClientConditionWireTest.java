@@ -95,10 +95,13 @@ class ClientConditionWireTest {
                 .filter(command -> command != Command.MACRO && command != Command.OPTNEG).toList();
         assertEquals(List.of(Command.CONNECT, Command.HELO, Command.ABORT, Command.MAIL, Command.ABORT, Command.QUIT),
                 session, "the first MAIL never reached the milter, which got ABORT instead; the second did");
-        assertEquals(1, pmult.counter(PmultMetrics.CLIENT_CONDITION_SESSIONS, PmultMetrics.TAG_CLIENT, "cond",
-                ConditionMeters.TAG_RESULT, ConditionMeters.SKIPPED));
-        assertEquals(1, pmult.counter(PmultMetrics.CLIENT_CONDITION_TRANSACTIONS, PmultMetrics.TAG_CLIENT, "cond",
-                ConditionMeters.TAG_RESULT, ConditionMeters.APPLIED));
+        // counted when pmult has closed the session, on its event loop
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertEquals(1, pmult.counter(PmultMetrics.CLIENT_CONDITION_SESSIONS, PmultMetrics.TAG_CLIENT, "cond",
+                    ConditionMeters.TAG_RESULT, ConditionMeters.SKIPPED));
+            assertEquals(1, pmult.counter(PmultMetrics.CLIENT_CONDITION_TRANSACTIONS, PmultMetrics.TAG_CLIENT, "cond",
+                    ConditionMeters.TAG_RESULT, ConditionMeters.APPLIED));
+        });
     }
 
     private void start(String condition) throws Exception {
