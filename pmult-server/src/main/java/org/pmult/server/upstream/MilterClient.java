@@ -74,6 +74,14 @@ public final class MilterClient {
     MilterClient(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,
                  EventLoopGroup probeGroup, Backoff backoff, PmultMetrics metrics, int maxFrameLength,
                  MilterHealth tracker) {
+        this(config, defaultMacros, transport, probeGroup, backoff, metrics, maxFrameLength, tracker,
+                MilterConnectionPool.ProbationTimer.AFTER_REUSE_PROBATION);
+    }
+
+    /** With its own health rule and reuse probation (tests that decide when a probation is over). */
+    MilterClient(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,
+                 EventLoopGroup probeGroup, Backoff backoff, PmultMetrics metrics, int maxFrameLength,
+                 MilterHealth tracker, MilterConnectionPool.ProbationTimer probationTimer) {
         this.config = config;
         this.defaultMacros = defaultMacros;
         this.meters = metrics.forClient(config.name());
@@ -86,7 +94,7 @@ public final class MilterClient {
                 action, gate, tracker.retriesAttempts(), new SessionObserver(), availability.probeObserver());
         this.defaultMetricAction = MetricAction.valueOf(action.name());
         this.pool = new MilterConnectionPool(config.name(), config.connections(), meters, this::openNew,
-                availability::admitsConnections);
+                availability::admitsConnections, probationTimer);
         this.downVerdict = VerdictTranslation.of(new MilterVerdict.DefaultActionApplied(action,
                 new MilterFailure(MilterFailure.Kind.CONNECT, MilterStage.CONNECT, "milter is down")));
         meters.up(false);

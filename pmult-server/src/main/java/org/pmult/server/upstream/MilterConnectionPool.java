@@ -39,6 +39,17 @@ final class MilterConnectionPool {
     /** How long the first kept connections must survive SMFIC_QUIT_NC before they serve a session. */
     static final Duration REUSE_PROBATION = Duration.ofMillis(200);
 
+    /** Starts the wait after which a kept connection on probation is judged. */
+    @FunctionalInterface
+    interface ProbationTimer {
+        /** {@link #REUSE_PROBATION} on the connection's event loop. */
+        ProbationTimer AFTER_REUSE_PROBATION = (loop, judge) ->
+                loop.schedule(judge, REUSE_PROBATION.toNanos(), TimeUnit.NANOSECONDS);
+
+        /** Runs {@code judge} on {@code loop} once the probation is over. */
+        void start(EventLoop loop, Runnable judge);
+    }
+
     private final String clientName;
     private final ClientConnections config;
     private final PmultMetrics.ClientMeters meters;
@@ -46,6 +57,7 @@ final class MilterConnectionPool {
     private final Function<EventLoop, MilterClientSession> connector;
     /** Whether spares may be opened now (not while the milter is down). */
     private final BooleanSupplier mayOpenSpares;
+    private final ProbationTimer probationTimer;
     private final Map<EventLoop, LoopIdle> idle = new ConcurrentHashMap<>();
     private volatile boolean reuse;
     /** A kept connection outlived its probation: the milter takes SMFIC_QUIT_NC. */
@@ -58,12 +70,14 @@ final class MilterConnectionPool {
     private volatile boolean closed;
 
     MilterConnectionPool(String clientName, ClientConnections config, PmultMetrics.ClientMeters meters,
-                         Function<EventLoop, MilterClientSession> connector, BooleanSupplier mayOpenSpares) {
+                         Function<EventLoop, MilterClientSession> connector, BooleanSupplier mayOpenSpares,
+                         ProbationTimer probationTimer) {
         this.clientName = clientName;
         this.config = config;
         this.meters = meters;
         this.connector = connector;
         this.mayOpenSpares = mayOpenSpares;
+        this.probationTimer = probationTimer;
         this.reuse = config.reuse();
     }
 
@@ -207,7 +221,7 @@ final class MilterConnectionPool {
          */
         void probation(MilterClientSession session) {
             onProbation.add(session);
-            loop.schedule(() -> {
+            probationTimer.start(loop, () -> {
                 if (!onProbation.remove(session)) {
                     onTrial.set(false);
                     return; // closed meanwhile
@@ -219,7 +233,7 @@ final class MilterConnectionPool {
                     session.close();
                 }
                 onTrial.set(false);
-            }, REUSE_PROBATION.toNanos(), TimeUnit.NANOSECONDS);
+            });
         }
 
         /** {@code session} becomes idle: a new spare, or ({@code kept}) one a session handed back. */

@@ -60,6 +60,12 @@ final class MilterClientRig implements AutoCloseable {
         return client(SocketEndpoint.parse("inet://127.0.0.1:" + port), connections, readTimeout);
     }
 
+    /** A client of the started milter whose kept connections' probation ends when {@code probation} says. */
+    MilterClient client(ClientConnections connections, Duration readTimeout,
+                        MilterConnectionPool.ProbationTimer probation) {
+        return client(config(url(), connections, readTimeout), FAST, new MilterHealth(DOWN_AFTER), probation);
+    }
+
     MilterClient client(SocketEndpoint url, ClientConnections connections, Duration readTimeout) {
         return client(config(url, connections, readTimeout), FAST);
     }
@@ -83,8 +89,13 @@ final class MilterClientRig implements AutoCloseable {
 
     /** A client with this configuration, probe backoff and health rule. */
     MilterClient client(ClientConfig config, Backoff backoff, MilterHealth health) {
+        return client(config, backoff, health, MilterConnectionPool.ProbationTimer.AFTER_REUSE_PROBATION);
+    }
+
+    private MilterClient client(ClientConfig config, Backoff backoff, MilterHealth health,
+                                MilterConnectionPool.ProbationTimer probation) {
         client = new MilterClient(config, Map.of(), transport, group, backoff, metrics,
-                MilterCodes.DEFAULT_MAX_FRAME_LENGTH, health);
+                MilterCodes.DEFAULT_MAX_FRAME_LENGTH, health, probation);
         return client;
     }
 

@@ -189,9 +189,11 @@ class MilterConnectionPoolTest {
     @Test
     void closingTheClientQuitsAConnectionStillOnItsFirstProbation() {
         milter = start(ScriptedMilter.builder());
-        client = client(new ClientConnections(1, true, 16, LONG));
-        session("first"); // ends with QUIT_NC: the kept connection waits out its probation
+        HeldProbation probation = new HeldProbation();
+        client = rig.client(new ClientConnections(1, true, 16, LONG), Duration.ofSeconds(5), probation);
+        session("first"); // ends with QUIT_NC: the kept connection waits out its probation, which never ends here
         await("the spare negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() == 2);
+        await("the kept connection on probation").atMost(WAIT).until(() -> probation.waiting() == 1);
 
         client.close();
 
@@ -221,16 +223,24 @@ class MilterConnectionPoolTest {
     @Test
     void keptConnectionsServeAgainOnlyOnceOneHasOutlivedItsQuitNc() {
         milter = start(ScriptedMilter.builder());
-        client = client(new ClientConnections(0, true, 16, LONG));
+        HeldProbation probation = new HeldProbation();
+        client = rig.client(new ClientConnections(0, true, 16, LONG), Duration.ofSeconds(5), probation);
 
         session("first");
-        session("second"); // the first connection is still on probation: the second has one of its own
+        await("the first connection on probation").atMost(WAIT).until(() -> probation.waiting() == 1);
+        session("second"); // the first connection is still on probation: the second quits
 
         assertEquals(2, milter.connections());
-        await("the first kept").atMost(WAIT).until(() -> idleCount() >= 1);
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
+                Command.QUIT), commandsOn(1), "one connection at a time tries QUIT_NC until one has outlived it");
+        assertEquals(0, idleCount(), "a connection on probation serves no session");
+        probation.end();
+        await("the first kept").atMost(WAIT).until(() -> idleCount() == 1);
         session("third");
         session("fourth");
+        session("fifth");
         assertEquals(2, milter.connections(), "once confirmed, kept connections serve at once");
+        assertEquals(4, milter.received(Command.QUIT_NC).size());
     }
 
     @Test
