@@ -6,7 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pmult.it.RecordingMilterPeer.Callback;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.sim.engine.Meta1Simulator;
+import org.pmult.sim.engine.SessionResult;
+import org.pmult.sim.meta1.FailurePolicy;
+import org.pmult.sim.scenario.SessionScript;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,6 +105,47 @@ class ClientConditionsIT {
         assertEquals(1, metrics.value("pmult_client_condition_transactions_total", "client", "unauth", "result", "skipped"));
         assertEquals(1, metrics.value("pmult_client_condition_transactions_total", "client", "unauth", "result", "applied"));
         assertEquals(0, metrics.sum("pmult_milter_default_actions_total"));
+    }
+
+    @Test
+    void transactionConditionsDecidedAtDataAndMidMessageEndTheTransactionWithAbortDrivenByPmultSim() throws Exception {
+        local = RecordingMilterPeer.start(true, Map.of());
+        unauth = RecordingMilterPeer.start(true, Map.of());
+        pmult = PmultHarness.start(dir, "pmult.conf", """
+                listen inet://127.0.0.1:%d;
+                client local { url %s; read-timeout 10 seconds; condition "recipient-domain(local.example)"; }
+                client unauth { url %s; read-timeout 10 seconds; condition "size-below(300)"; }
+                """.formatted(PmultHarness.freeLoopbackPort(), local.socketSpec(), unauth.socketSpec()));
+        InetAddress client = InetAddress.getByName("198.51.100.7");
+        // RD1: no local recipient (local ends at DATA); 400 bytes without SIZE= (unauth ends mid-message)
+        SessionScript elsewhere = SessionScript.builder("RD1").client(client, 40201, "rd1.cond.example")
+                .ehlo("rd1.cond.example").mail("<alice@cond.example>").rcpt("<bob@other.example>").data()
+                .message(SimRuns.message("large", "x".repeat(400))).dot().close().build();
+        // RD2: a local recipient, and SIZE=100 declared at MAIL: both are consulted to the end
+        SessionScript home = SessionScript.builder("RD2").client(client, 40202, "rd2.cond.example")
+                .ehlo("rd2.cond.example").mail("<alice@cond.example>", "SIZE=100").rcpt("<bob@local.example>").data()
+                .message(SimRuns.message("small", "hi")).dot().close().build();
+        try (Meta1Simulator simulator = SimRuns.simulator(pmult, FailurePolicy.ABORT, Duration.ofSeconds(30))) {
+            SessionResult first = SimRuns.playOne(simulator, elsewhere);
+            SessionResult second = SimRuns.playOne(simulator, home);
+            SimRuns.assertFromPmult(first, "dot", ReplyCode.CONTINUE, null);
+            SimRuns.assertFromPmult(second, "dot", ReplyCode.ACCEPT, null);
+        }
+        pmult.awaitNoLiveSessions();
+
+        assertEquals(List.of("connect", "helo", "mail", "rcpt", "abort", "close",
+                "connect", "helo", "mail", "rcpt", "data", "header", "header", "header", "eoh", "body", "eom", "close"),
+                stages(sessions(local, records -> closed(records, "rd2.cond.example"))),
+                "local: RD1 up to its RCPT, then ABORT at DATA; all of RD2");
+        assertEquals(List.of("connect", "helo", "mail", "rcpt", "data", "abort", "close",
+                "connect", "helo", "mail", "rcpt", "data", "header", "header", "header", "eoh", "body", "eom", "close"),
+                stages(sessions(unauth, records -> closed(records, "rd2.cond.example"))),
+                "unauth: RD1 up to DATA, then ABORT when the message passed 300 bytes; all of RD2");
+        MetricsSnapshot metrics = pmult.scrape();
+        for (String name : List.of("local", "unauth")) {
+            assertEquals(1, metrics.value("pmult_client_condition_transactions_total", "client", name, "result", "skipped"));
+            assertEquals(1, metrics.value("pmult_client_condition_transactions_total", "client", name, "result", "applied"));
+        }
     }
 
     // ---- set-up -------------------------------------------------------------------------------
