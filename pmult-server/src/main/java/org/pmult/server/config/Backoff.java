@@ -21,8 +21,9 @@ public record Backoff(Duration initial, Duration max) {
         ClientTimeouts.requirePositive("initial", initial);
         ClientTimeouts.requirePositive("max", max);
         if (max.compareTo(initial) < 0) {
-            throw new InvalidFieldException("max", Intervals.format(max) + " (expected: >= initial "
-                    + Intervals.format(initial) + ")");
+            throw new InvalidFieldException("max", Intervals.format(max) + " (expected: at least the first probe interval, "
+                    + Intervals.format(initial) + ")", "initial", Intervals.format(initial)
+                    + " (expected: at most the longest probe interval, " + Intervals.format(max) + ")");
         }
         if (max.compareTo(MAX_PROBE_INTERVAL) > 0) {
             throw new InvalidFieldException("max", Intervals.format(max) + " (expected: <= 1 second, so a milter"

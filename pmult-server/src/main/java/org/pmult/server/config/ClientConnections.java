@@ -42,7 +42,9 @@ public record ClientConnections(int spare, boolean reuse, int maxIdle, Duration 
             throw new InvalidFieldException("max-idle", maxIdle + " (expected: 0.." + MAX_IDLE_LIMIT + ")");
         }
         if (spare < 0 || spare > maxIdle) {
-            throw new InvalidFieldException("spare", spare + " (expected: 0..max-idle, which is " + maxIdle + ")");
+            throw new InvalidFieldException("spare", spare + " (expected: 0.." + maxIdle
+                    + ", the most idle connections per event loop)", "max-idle", maxIdle
+                    + " (expected: at least the spare connections per event loop, " + spare + ")");
         }
         ClientTimeouts.requirePositive("idle-timeout", idleTimeout);
         if (maxPendingConnects < 1 || maxPendingConnects > MAX_PENDING_CONNECTS_LIMIT) {

@@ -15,6 +15,14 @@ public record ConfigLocation(String file, int line) {
         Objects.requireNonNull(file, "file");
     }
 
+    /** The built-in defaults' file. */
+    public static final String BUILT_IN = "reference.conf";
+
+    /** Whether this is in the built-in defaults, not in a file the administrator wrote. */
+    public boolean builtIn() {
+        return file.equals(BUILT_IN);
+    }
+
     /** A whole file, without a line. */
     public static ConfigLocation of(String file) {
         return new ConfigLocation(file, 0);

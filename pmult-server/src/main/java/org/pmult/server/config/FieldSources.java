@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * Remembers which located setting gave each field of a configuration record being built, so that
  * when the record's constructor refuses a field ({@link InvalidFieldException}) the error names that
  * setting's file, line and name. A field that came from a built-in default is reported at the
- * owner: the client block, or the file.
+ * setting it clashes with, if any, else at the owner: the client block, or the file. The names
+ * are the settings' as their file spells them ({@link Located#setting()}), never the record's.
  */
 final class FieldSources {
 
@@ -46,8 +47,14 @@ final class FieldSources {
             return constructor.get();
         } catch (InvalidFieldException e) {
             Located<?> source = byField.get(e.field());
-            if (source != null) {
+            // a built-in default clashing with a setting: the setting is what the administrator can change
+            Located<?> clashing = e.clashingField().map(byField::get)
+                    .filter(setting -> !setting.location().builtIn()).orElse(null);
+            if (source != null && !(source.location().builtIn() && clashing != null)) {
                 throw source.error(e.problem());
+            }
+            if (clashing != null) {
+                throw clashing.error(e.clashingProblem());
             }
             throw ownerError(e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -352,8 +352,9 @@ final class HoconConfigReader {
 
     /** Where a value stands: file (or resource) and line. */
     static ConfigLocation location(ConfigOrigin origin) {
-        String name = origin.filename() != null ? origin.filename()
-                : origin.resource() != null ? origin.resource()
+        // the built-in reference.conf by its resource name, wherever the class path has it
+        String name = origin.resource() != null ? origin.resource()
+                : origin.filename() != null ? origin.filename()
                 : origin.description();
         return new ConfigLocation(name, Math.max(origin.lineNumber(), 0));
     }

@@ -364,7 +364,7 @@ class GnuConfigReaderTest {
             `client mfd {\n url /x;\n url /x;\n}`                  | 3 | client "mfd": url: /x is already given at line 2
             `client mfd { url /x; balance random; }`                 | 1 | client "mfd": balance: "random" (expected: least-outstanding or round-robin)
             `client mfd {\n url /x;\n quarantine-action hold;\n}`   | 3 | client "mfd": quarantine-action: "hold" (expected: tempfail, reject, discard or accept)
-            `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..max-idle, which is 16)
+            `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..16, the most idle connections per event loop)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client mfd {\n url /x;\n max-pending-connects 0;\n}`   | 3 | client "mfd": max-pending-connects: 0 (expected: 1..4096)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1
@@ -390,7 +390,7 @@ class GnuConfigReaderTest {
             `limits {\\n max-frame-length lots;\\n}`                 | 2 | limits max-frame-length: bad size "lots" (expected: bytes, e.g. 1048576, 1024K or 1M)
             `limits { max-conections 5; }`                           | 1 | unknown statement "max-conections" in limits (did you mean "max-connections"?)
             `limits {\\n max-sessions-per-connection 10;\\n advertised-max-sessions 20;\\n}` | 3 | limits advertised-max-sessions: 20 (expected: 1..10)
-            `reconnect {\\n initial 1 minute;\\n max 1 second;\\n}`  | 3 | reconnect max: 1 second (expected: >= initial 1 minute)
+            `reconnect {\\n initial 1 minute;\\n max 1 second;\\n}`  | 3 | reconnect max: 1 second (expected: at least the first probe interval, 1 minute)
             `reconnect {\\n max 1 minute;\\n}`  | 2 | reconnect max: 1 minute (expected: <= 1 second, so a milter that is back is used again within a second; probing a milter that refuses at once costs nothing)
             `shutdown-grace 2 hours;`                                | 1 | shutdown-grace: 2 hours (expected: 0 .. 1 hour)
             `event-loops { spin 50; }`                               | 1 | event-loops spin: "50" has no unit (expected: e.g. 50us or 1ms)
@@ -416,8 +416,13 @@ class GnuConfigReaderTest {
         assertEquals(where(2) + ": client-defaults max-idle-connections: 5000 (expected: 0..1024)", inherited.getMessage());
 
         ConfigException againstADefault = failure("client mfd {\n  url /x;\n  max-idle-connections 0;\n}\n");
-        assertEquals(where(1) + ": client \"mfd\": spare: 1 (expected: 0..max-idle, which is 0)", againstADefault.getMessage(),
-                "a built-in default has no line: the client block's");
+        assertEquals(where(3) + ": client \"mfd\": max-idle-connections: 0 (expected: at least the spare connections per"
+                + " event loop, 1)", againstADefault.getMessage(),
+                "a built-in default clashing with a setting: at the setting, as the file names it");
+
+        ConfigException initialAgainstADefault = failure("reconnect {\n  initial 1 second;\n}\n");
+        assertEquals(where(2) + ": reconnect initial: 1 second (expected: at most the longest probe interval,"
+                + " 500 milliseconds)", initialAgainstADefault.getMessage());
     }
 
     @Test

@@ -55,12 +55,13 @@ class PmultConfigBuilderTest {
     }
 
     @Test
-    void aProblemWithABuiltInDefaultIsReportedAtTheClientBlock() {
+    void aBuiltInDefaultClashingWithASettingIsReportedAtTheSetting() {
         ConfigSettings settings = settings();
         ClientSettings client = new ClientSettings(new Located<>("mfd", new ConfigLocation("some.conf", 5), "the mfd client"));
         client.urls = Optional.of(List.of(at(6, "its url", "/run/mfd.sock").orElseThrow()));
         client.maxIdleConnections = at(7, "its max idle", 0);
         settings.clients.add(client);
-        assertEquals("some.conf:5: the mfd client: spare: 1 (expected: 0..max-idle, which is 0)", failure(settings).getMessage());
+        assertEquals("some.conf:7: its max idle: 0 (expected: at least the spare connections per event loop, 1)",
+                failure(settings).getMessage());
     }
 }
