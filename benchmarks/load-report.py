@@ -60,6 +60,8 @@ def ratio_table(runs, out, variant=""):
         d, t = median(direct, "tps"), median(through, "tps")
         # each pmult run followed its direct run: the median of the paired ratios is the least noisy figure
         pairs = [float(b["tps"]) / float(a["tps"]) for a, b in zip(direct, through) if float(a["tps"]) > 0]
+        if not pairs:
+            continue
         ratio = statistics.median(pairs)
         milters = "cpu_us_per_tx.milter"
         cpu = [float(r["cpu_us_per_tx.pmult"]) / float(r[milters]) for r in through
