@@ -19,6 +19,7 @@ import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.server.config.ConfigLoader;
 import org.pmult.server.config.PmultConfig;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.transport.Transports;
 
@@ -96,13 +97,13 @@ class PmultServerTest {
         meta1.send(connect("S2")).join();
         assertEquals(ReplyCode.CONTINUE, meta1.send(mail("S2")).join().code());
         assertEquals(2, milter.received(Command.MAIL).size());
-        assertEquals(1.0, registry.get(PmultMetrics.EVALUATION_VERDICTS).tags("client", "trial", "stage", "mail",
+        assertEquals(1.0, registry.get(MeterNames.EVALUATION_VERDICTS).tags("client", "trial", "stage", "mail",
                 "action", "reject").counter().count());
         // and back to enforcing: the evaluation series go away
         server.reload(configWith("trial", milter));
         meta1.send(connect("S3")).join();
         assertEquals(ReplyCode.REJECT, meta1.send(mail("S3")).join().code());
-        assertTrue(registry.find(PmultMetrics.EVALUATION_VERDICTS).counters().isEmpty());
+        assertTrue(registry.find(MeterNames.EVALUATION_VERDICTS).counters().isEmpty());
     }
 
     @Test
@@ -194,12 +195,12 @@ class PmultServerTest {
         assertEquals(0, milter.received(Command.CONNECT).size());
         // counted when pmult has closed the session, on its event loop
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get(
-                PmultMetrics.CLIENT_CONDITION_SESSIONS).tags("client", "cond", "result", "skipped").counter().count() == 1.0);
+                MeterNames.CLIENT_CONDITION_SESSIONS).tags("client", "cond", "result", "skipped").counter().count() == 1.0);
         // back to enforcing for everyone: the condition's series go away
         server.reload(configWith("cond", milter));
         meta1.send(connect("S2")).join();
         assertEquals(ReplyCode.REJECT, meta1.send(mail("S2")).join().code());
-        assertTrue(registry.find(PmultMetrics.CLIENT_CONDITION_SESSIONS).counters().isEmpty());
+        assertTrue(registry.find(MeterNames.CLIENT_CONDITION_SESSIONS).counters().isEmpty());
     }
 
     // --- helpers -------------------------------------------------------------------------------

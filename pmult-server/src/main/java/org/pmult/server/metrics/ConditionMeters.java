@@ -28,12 +28,12 @@ public final class ConditionMeters implements AutoCloseable {
     private ConditionMeters(MeterRegistry registry, String client) {
         this.registry = registry;
         this.client = client;
-        sessionsApplied = counter(PmultMetrics.CLIENT_CONDITION_SESSIONS, APPLIED,
+        sessionsApplied = counter(MeterNames.CLIENT_CONDITION_SESSIONS, APPLIED,
                 "Sessions by client with a condition: applied (consulted) or skipped (its condition was false at CONNECT or HELO)");
-        sessionsSkipped = counter(PmultMetrics.CLIENT_CONDITION_SESSIONS, SKIPPED, null);
-        transactionsApplied = counter(PmultMetrics.CLIENT_CONDITION_TRANSACTIONS, APPLIED,
+        sessionsSkipped = counter(MeterNames.CLIENT_CONDITION_SESSIONS, SKIPPED, null);
+        transactionsApplied = counter(MeterNames.CLIENT_CONDITION_TRANSACTIONS, APPLIED,
                 "Transactions by client with a condition: applied (consulted to the end) or skipped (its condition was false)");
-        transactionsSkipped = counter(PmultMetrics.CLIENT_CONDITION_TRANSACTIONS, SKIPPED, null);
+        transactionsSkipped = counter(MeterNames.CLIENT_CONDITION_TRANSACTIONS, SKIPPED, null);
     }
 
     /** The meters of {@code client}, registered on {@code registry} (or the ones already there). */
@@ -42,7 +42,7 @@ public final class ConditionMeters implements AutoCloseable {
     }
 
     private Counter counter(String name, String result, String description) {
-        Counter.Builder builder = Counter.builder(name).tag(PmultMetrics.TAG_CLIENT, client).tag(TAG_RESULT, result);
+        Counter.Builder builder = Counter.builder(name).tag(MeterNames.TAG_CLIENT, client).tag(TAG_RESULT, result);
         if (description != null) {
             builder.description(description);
         }

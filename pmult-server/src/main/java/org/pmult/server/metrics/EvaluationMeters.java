@@ -42,16 +42,16 @@ public final class EvaluationMeters implements AutoCloseable {
                 if (action == MetricAction.ERROR) {
                     continue; // a milter never answers with pmilter's ERROR
                 }
-                verdicts[stage.ordinal()][action.ordinal()] = keep(Counter.builder(PmultMetrics.EVALUATION_VERDICTS)
+                verdicts[stage.ordinal()][action.ordinal()] = keep(Counter.builder(MeterNames.EVALUATION_VERDICTS)
                         .description("Answers of clients in evaluation mode (not applied), by client, stage and action")
-                        .tag(PmultMetrics.TAG_CLIENT, client).tag(PmultMetrics.TAG_STAGE, stage.tag())
-                        .tag(PmultMetrics.TAG_ACTION, action.tag()).register(registry));
+                        .tag(MeterNames.TAG_CLIENT, client).tag(MeterNames.TAG_STAGE, stage.tag())
+                        .tag(MeterNames.TAG_ACTION, action.tag()).register(registry));
             }
         }
         for (ModKind kind : KINDS) {
-            modifications[kind.ordinal()] = keep(Counter.builder(PmultMetrics.EVALUATION_MODIFICATIONS)
+            modifications[kind.ordinal()] = keep(Counter.builder(MeterNames.EVALUATION_MODIFICATIONS)
                     .description("Changes to the message asked for by clients in evaluation mode (not applied), by client and kind")
-                    .tag(PmultMetrics.TAG_CLIENT, client).tag(PmultMetrics.TAG_KIND, tag(kind)).register(registry));
+                    .tag(MeterNames.TAG_CLIENT, client).tag(MeterNames.TAG_KIND, tag(kind)).register(registry));
         }
     }
 

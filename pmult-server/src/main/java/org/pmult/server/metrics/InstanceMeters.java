@@ -28,21 +28,21 @@ public final class InstanceMeters implements AutoCloseable {
                    Predicate<InstanceMeters> unregister) {
         this.registry = registry;
         this.unregister = unregister;
-        meters.add(Gauge.builder(PmultMetrics.MILTER_INSTANCE_UP, up::getAsInt)
+        meters.add(Gauge.builder(MeterNames.MILTER_INSTANCE_UP, up::getAsInt)
                 .description("1 when the client's instance is reachable and negotiated, else 0")
-                .tag(PmultMetrics.TAG_CLIENT, client).tag(PmultMetrics.TAG_ENDPOINT, endpoint).strongReference(true)
+                .tag(MeterNames.TAG_CLIENT, client).tag(MeterNames.TAG_ENDPOINT, endpoint).strongReference(true)
                 .register(registry));
-        meters.add(Gauge.builder(PmultMetrics.MILTER_INSTANCE_OUTSTANDING, outstanding::getAsInt)
+        meters.add(Gauge.builder(MeterNames.MILTER_INSTANCE_OUTSTANDING, outstanding::getAsInt)
                 .description("SMTP sessions open on the client's instance now")
-                .tag(PmultMetrics.TAG_CLIENT, client).tag(PmultMetrics.TAG_ENDPOINT, endpoint).strongReference(true)
+                .tag(MeterNames.TAG_CLIENT, client).tag(MeterNames.TAG_ENDPOINT, endpoint).strongReference(true)
                 .register(registry));
-        sessions = Counter.builder(PmultMetrics.MILTER_INSTANCE_SESSIONS)
+        sessions = Counter.builder(MeterNames.MILTER_INSTANCE_SESSIONS)
                 .description("SMTP sessions given to the client's instance")
-                .tag(PmultMetrics.TAG_CLIENT, client).tag(PmultMetrics.TAG_ENDPOINT, endpoint).register(registry);
+                .tag(MeterNames.TAG_CLIENT, client).tag(MeterNames.TAG_ENDPOINT, endpoint).register(registry);
         meters.add(sessions);
-        failovers = Counter.builder(PmultMetrics.MILTER_INSTANCE_FAILOVERS)
+        failovers = Counter.builder(MeterNames.MILTER_INSTANCE_FAILOVERS)
                 .description("Sessions that could not connect to the client's instance and went on to the next one")
-                .tag(PmultMetrics.TAG_CLIENT, client).tag(PmultMetrics.TAG_ENDPOINT, endpoint).register(registry);
+                .tag(MeterNames.TAG_CLIENT, client).tag(MeterNames.TAG_ENDPOINT, endpoint).register(registry);
         meters.add(failovers);
     }
 

@@ -50,18 +50,18 @@ final class NettyMemoryMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         allocators.forEach((tag, metric) -> {
-            Gauge.builder(PmultMetrics.NETTY_MEMORY_USED, metric, ByteBufAllocatorMetric::usedDirectMemory)
+            Gauge.builder(MeterNames.NETTY_MEMORY_USED, metric, ByteBufAllocatorMetric::usedDirectMemory)
                     .description(DESCRIPTION)
-                    .baseUnit(PmultMetrics.UNIT_BYTES)
-                    .tag(PmultMetrics.TAG_ALLOCATOR, tag)
-                    .tag(PmultMetrics.TAG_MEMORY, "direct")
+                    .baseUnit(MeterNames.UNIT_BYTES)
+                    .tag(MeterNames.TAG_ALLOCATOR, tag)
+                    .tag(MeterNames.TAG_MEMORY, "direct")
                     .strongReference(true)
                     .register(registry);
-            Gauge.builder(PmultMetrics.NETTY_MEMORY_USED, metric, ByteBufAllocatorMetric::usedHeapMemory)
+            Gauge.builder(MeterNames.NETTY_MEMORY_USED, metric, ByteBufAllocatorMetric::usedHeapMemory)
                     .description(DESCRIPTION)
-                    .baseUnit(PmultMetrics.UNIT_BYTES)
-                    .tag(PmultMetrics.TAG_ALLOCATOR, tag)
-                    .tag(PmultMetrics.TAG_MEMORY, "heap")
+                    .baseUnit(MeterNames.UNIT_BYTES)
+                    .tag(MeterNames.TAG_ALLOCATOR, tag)
+                    .tag(MeterNames.TAG_MEMORY, "heap")
                     .strongReference(true)
                     .register(registry);
         });

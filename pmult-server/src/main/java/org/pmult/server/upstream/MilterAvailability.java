@@ -12,7 +12,7 @@ import org.pmult.milter.client.MilterVerdict;
 import org.pmult.milter.client.NegotiatedOptions;
 import org.pmult.server.config.Backoff;
 import org.pmult.server.config.ClientConfig;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.ClientMeters;
 import org.pmult.server.upstream.MilterClient.Health;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ final class MilterAvailability {
     private final BoundedConnectGate gate;
     private final EventLoopGroup probeGroup;
     private final Backoff backoff;
-    private final PmultMetrics.ClientMeters meters;
+    private final ClientMeters meters;
     private final MilterEventMeters events;
     /** Opens a probe connection on an event loop. */
     private final Function<EventLoop, MilterClientSession> prober;
@@ -57,7 +57,7 @@ final class MilterAvailability {
     private Duration nextDelay;
 
     MilterAvailability(ClientConfig config, MilterHealth tracker, BoundedConnectGate gate, EventLoopGroup probeGroup,
-                       Backoff backoff, PmultMetrics.ClientMeters meters, MilterEventMeters events,
+                       Backoff backoff, ClientMeters meters, MilterEventMeters events,
                        Function<EventLoop, MilterClientSession> prober) {
         this.config = config;
         this.tracker = tracker;

@@ -17,6 +17,7 @@ import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.MacroStage;
 import org.pmult.server.macro.MacroPlan;
 import org.pmult.server.macro.Stages;
+import org.pmult.server.metrics.ClientMeters;
 import org.pmult.server.metrics.MetricAction;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.metrics.TrafficSide;
@@ -53,7 +54,7 @@ public final class MilterClient {
 
     private final ClientConfig config;
     private final Map<MacroStage, List<String>> defaultMacros;
-    private final PmultMetrics.ClientMeters meters;
+    private final ClientMeters meters;
     private final MilterEventMeters events;
     private final MilterAvailability availability;
     private final MilterConnector connector;

@@ -5,7 +5,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.pmult.milter.client.MilterClientSession;
 import org.pmult.milter.client.MilterClientState;
 import org.pmult.server.config.ClientConnections;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.ClientMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ final class MilterConnectionPool {
 
     private final String clientName;
     private final ClientConnections config;
-    private final PmultMetrics.ClientMeters meters;
+    private final ClientMeters meters;
     /** Opens a new connection on an event loop. */
     private final Function<EventLoop, MilterClientSession> connector;
     /** Whether spares may be opened now (not while the milter is down). */
@@ -69,7 +69,7 @@ final class MilterConnectionPool {
     private final AtomicBoolean onTrial = new AtomicBoolean();
     private volatile boolean closed;
 
-    MilterConnectionPool(String clientName, ClientConnections config, PmultMetrics.ClientMeters meters,
+    MilterConnectionPool(String clientName, ClientConnections config, ClientMeters meters,
                          Function<EventLoop, MilterClientSession> connector, BooleanSupplier mayOpenSpares,
                          ProbationTimer probationTimer) {
         this.clientName = clientName;

@@ -2,9 +2,9 @@ package org.pmult.server.upstream;
 
 import org.pmult.milter.client.MilterFailure;
 import org.pmult.milter.client.MilterStage;
+import org.pmult.server.metrics.ClientMeters;
 import org.pmult.server.metrics.FailureKind;
 import org.pmult.server.metrics.MetricStage;
-import org.pmult.server.metrics.PmultMetrics;
 
 /**
  * Records a milter's reply latencies and failures, sessions' and probes' alike, into its client
@@ -20,9 +20,9 @@ final class MilterEventMeters {
         }
     }
 
-    private final PmultMetrics.ClientMeters meters;
+    private final ClientMeters meters;
 
-    MilterEventMeters(PmultMetrics.ClientMeters meters) {
+    MilterEventMeters(ClientMeters meters) {
         this.meters = meters;
     }
 

@@ -6,6 +6,7 @@ import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.MacroStage;
 import org.pmult.server.config.SocketEndpoint;
 import org.pmult.server.macro.MacroPlan;
+import org.pmult.server.metrics.ClientMeters;
 import org.pmult.server.metrics.InstanceMeters;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.metrics.ReadinessCheck;
@@ -34,7 +35,7 @@ public final class MilterFarm {
     private final List<MilterClient> instances;
     private final List<InstanceMeters> instanceMeters;
     private final InstanceBalancer balancer;
-    private final PmultMetrics.ClientMeters meters;
+    private final ClientMeters meters;
 
     /** The client {@code config} describes, with one new {@link MilterClient} per URL. */
     static MilterFarm create(ClientConfig config, Map<MacroStage, List<String>> defaultMacros, Transports transport,

@@ -16,7 +16,7 @@ import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.server.metrics.ConditionMeters;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.MeterNames;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,9 +97,9 @@ class ClientConditionWireTest {
                 session, "the first MAIL never reached the milter, which got ABORT instead; the second did");
         // counted when pmult has closed the session, on its event loop
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertEquals(1, pmult.counter(PmultMetrics.CLIENT_CONDITION_SESSIONS, PmultMetrics.TAG_CLIENT, "cond",
+            assertEquals(1, pmult.counter(MeterNames.CLIENT_CONDITION_SESSIONS, MeterNames.TAG_CLIENT, "cond",
                     ConditionMeters.TAG_RESULT, ConditionMeters.SKIPPED));
-            assertEquals(1, pmult.counter(PmultMetrics.CLIENT_CONDITION_TRANSACTIONS, PmultMetrics.TAG_CLIENT, "cond",
+            assertEquals(1, pmult.counter(MeterNames.CLIENT_CONDITION_TRANSACTIONS, MeterNames.TAG_CLIENT, "cond",
                     ConditionMeters.TAG_RESULT, ConditionMeters.APPLIED));
         });
     }

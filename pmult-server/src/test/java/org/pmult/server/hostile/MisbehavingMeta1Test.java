@@ -17,16 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.Command;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterCodes.Tag;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.server.config.Limits;
 import org.pmult.server.metrics.DecodeErrorReason;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.metrics.TrafficSide;
 
 import java.io.IOException;
@@ -112,7 +112,7 @@ class MisbehavingMeta1Test {
             hostile.negotiate();
             assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.connect(EVIL)).code());
             assertEquals(ReplyCode.CONTINUE, hostile.exchange(Meta1Client.mail(EVIL)).code());
-            await().until(() -> pmult.gauge(PmultMetrics.SESSIONS_ACTIVE) == 2);
+            await().until(() -> pmult.gauge(MeterNames.SESSIONS_ACTIVE) == 2);
             // A plausible length, then an entry that claims more bytes than the message has.
             hostile.write(new byte[] {0, 0, 0, 16, -1, -1, -1, -1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
             hostile.awaitClosedByPeer(CLOSE_WITHIN);
@@ -122,7 +122,7 @@ class MisbehavingMeta1Test {
         logs.awaitLine(Level.WARN, "PmilterServerHandler", "malformed message", "closing the connection and its 1 sessions");
         assertEquals(1, decodeErrors(pmult, DecodeErrorReason.ENTRY_LENGTH));
         awaitMilterConnectionsOfHostileSessionClosed();
-        await().until(() -> pmult.gauge(PmultMetrics.SESSIONS_ACTIVE) == 1);
+        await().until(() -> pmult.gauge(MeterNames.SESSIONS_ACTIVE) == 1);
         good.finishSession(GOOD);
     }
 
@@ -149,7 +149,7 @@ class MisbehavingMeta1Test {
 
         logs.awaitLine(Level.WARN, "IdleConnectionCloser", "nothing received for 1 second", "limits.idle-timeout");
         awaitMilterConnectionsOfHostileSessionClosed();
-        await().until(() -> pmult.gauge(PmultMetrics.SESSIONS_ACTIVE) == 1);
+        await().until(() -> pmult.gauge(MeterNames.SESSIONS_ACTIVE) == 1);
         good.finishSession(GOOD);
     }
 
@@ -165,12 +165,12 @@ class MisbehavingMeta1Test {
         int refused = flood - (limit - 1);
         await().atMost(Duration.ofSeconds(20)).until(() -> idle.stream().filter(ch -> !ch.isActive()).count() == refused);
         await().until(() -> logs.count(Level.WARN, "ConnectionLimiter", "refused", "limits.max-connections = " + limit) == refused);
-        assertEquals(limit, pmult.gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE));
+        assertEquals(limit, pmult.gauge(MeterNames.META1_CONNECTIONS_ACTIVE));
         assertEquals(limit - 1, idle.stream().filter(Channel::isActive).count(), "the connections within the limit are held");
         good.finishSession(GOOD);
 
         idle.forEach(Channel::close);
-        await().until(() -> pmult.gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE) == 1);
+        await().until(() -> pmult.gauge(MeterNames.META1_CONNECTIONS_ACTIVE) == 1);
         try (Meta1Client later = Meta1Client.connect(group, pmult.address())) {
             later.beginSession("GOOD2");
             later.finishSession("GOOD2");
@@ -189,10 +189,10 @@ class MisbehavingMeta1Test {
         List<Channel> idle = connectIdle(pmult, flood);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> idle.stream().noneMatch(Channel::isActive));
-        assertEquals(flood + 1, pmult.counter(PmultMetrics.META1_CONNECTIONS), "every connection was accepted");
+        assertEquals(flood + 1, pmult.counter(MeterNames.META1_CONNECTIONS), "every connection was accepted");
         assertEquals(0, logs.count(Level.WARN, "ConnectionLimiter"));
         await().until(() -> logs.count(Level.WARN, "IdleConnectionCloser", "nothing received for 2 seconds") == flood);
-        await().until(() -> pmult.gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE) == 1);
+        await().until(() -> pmult.gauge(MeterNames.META1_CONNECTIONS_ACTIVE) == 1);
         good.finishSession(GOOD);
     }
 
@@ -307,7 +307,7 @@ class MisbehavingMeta1Test {
 
             // pmult stops reading once its queue of unread replies passes the channel's high-water
             // mark; what it has read is bounded by the socket buffers, not by what the peer sends.
-            DoubleSupplier receivedBytes = () -> pmult.counter(PmultMetrics.RECEIVED, PmultMetrics.TAG_SIDE,
+            DoubleSupplier receivedBytes = () -> pmult.counter(MeterNames.RECEIVED, MeterNames.TAG_SIDE,
                     TrafficSide.PMILTER.tag());
             // (the well-behaved connection's keep-alive PINGs still arrive: a few bytes of slack)
             // (how long the kernel's socket buffers take to fill depends on the machine's load: a
@@ -341,7 +341,7 @@ class MisbehavingMeta1Test {
     }
 
     private static double decodeErrors(PmultInstance pmult, DecodeErrorReason reason) {
-        return pmult.counter(PmultMetrics.PMILTER_DECODE_ERRORS, PmultMetrics.TAG_REASON, reason.tag());
+        return pmult.counter(MeterNames.PMILTER_DECODE_ERRORS, MeterNames.TAG_REASON, reason.tag());
     }
 
     /** pmult ended the hostile session's Milter connection (QUIT and close) when its MeTA1 connection went. */

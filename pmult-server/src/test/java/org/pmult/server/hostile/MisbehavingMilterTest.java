@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.pmilter.codec.PmilterCodes.HeloKind;
@@ -22,8 +22,8 @@ import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.server.config.Limits;
 import org.pmult.server.metrics.FailureKind;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.metrics.MetricAction;
-import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.upstream.MilterClient;
 
 import java.io.IOException;
@@ -297,10 +297,10 @@ class MisbehavingMilterTest {
         List<HostileMilter.Connection> armed = milter.armedConnections();
         assertEquals(1, armed.size(), "one Milter connection for the hostile session");
         await().until(() -> !armed.get(0).channel().isActive());
-        assertEquals(1, pmult.counter(PmultMetrics.MILTER_FAILURES, PmultMetrics.TAG_CLIENT, CLIENT,
-                PmultMetrics.TAG_KIND, kind.tag()));
-        assertEquals(1, pmult.counter(PmultMetrics.MILTER_DEFAULT_ACTIONS, PmultMetrics.TAG_CLIENT, CLIENT,
-                PmultMetrics.TAG_ACTION, MetricAction.valueOf(defaultAction.toUpperCase(Locale.ROOT)).tag()));
+        assertEquals(1, pmult.counter(MeterNames.MILTER_FAILURES, MeterNames.TAG_CLIENT, CLIENT,
+                MeterNames.TAG_KIND, kind.tag()));
+        assertEquals(1, pmult.counter(MeterNames.MILTER_DEFAULT_ACTIONS, MeterNames.TAG_CLIENT, CLIENT,
+                MeterNames.TAG_ACTION, MetricAction.valueOf(defaultAction.toUpperCase(Locale.ROOT)).tag()));
     }
 
     /** A reply code byte the Milter table does not define. */

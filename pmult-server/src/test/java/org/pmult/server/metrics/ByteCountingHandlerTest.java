@@ -136,10 +136,10 @@ class ByteCountingHandlerTest {
             ReferenceCountUtil.release(milterChannel.readInbound());
             ReferenceCountUtil.release(milterChannel.readOutbound());
             assertFalse(milterChannel.finish());
-            assertEquals(5.0, prometheus.get(PmultMetrics.RECEIVED).tags("side", "milter").counter().count());
-            assertEquals(8.0, prometheus.get(PmultMetrics.SENT).tags("side", "milter").counter().count());
-            assertEquals(0.0, prometheus.get(PmultMetrics.RECEIVED).tags("side", "pmilter").counter().count());
-            assertEquals(0.0, prometheus.get(PmultMetrics.SENT).tags("side", "pmilter").counter().count());
+            assertEquals(5.0, prometheus.get(MeterNames.RECEIVED).tags("side", "milter").counter().count());
+            assertEquals(8.0, prometheus.get(MeterNames.SENT).tags("side", "milter").counter().count());
+            assertEquals(0.0, prometheus.get(MeterNames.RECEIVED).tags("side", "pmilter").counter().count());
+            assertEquals(0.0, prometheus.get(MeterNames.SENT).tags("side", "pmilter").counter().count());
             String scrape = prometheus.scrape();
             assertTrue(scrape.contains("\npmult_received_bytes_total{side=\"milter\"} 5.0\n"), scrape);
             assertTrue(scrape.contains("\npmult_sent_bytes_total{side=\"milter\"} 8.0\n"), scrape);

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps the three places that name metrics in step: {@link PmultMetrics}' constants, the Grafana
+ * Keeps the three places that name metrics in step: {@link MeterNames}' constants, the Grafana
  * dashboard ({@code packaging/grafana/pmult-dashboard.json}) and the metrics table of
  * {@code docs/operations.md}. The truth is what a real scrape contains.
  */
@@ -60,7 +60,7 @@ class MetricsCatalogTest {
         ConditionMeters.register(registry, "mfd"); // condition meters exist once a client has a condition
         // The GC pause timer appears with the first collection the JVM reports.
         System.gc();
-        await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(PmultMetrics.JVM_GC_PAUSE).timer() != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(MeterNames.JVM_GC_PAUSE).timer() != null);
         families = families(registry.scrape());
     }
 
@@ -96,7 +96,7 @@ class MetricsCatalogTest {
 
     private static List<String> pmultMeterNameConstants() throws IllegalAccessException {
         List<String> names = new ArrayList<>();
-        for (Field field : PmultMetrics.class.getFields()) {
+        for (Field field : MeterNames.class.getFields()) {
             if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class
                     && !field.getName().startsWith("TAG_") && !field.getName().startsWith("UNIT_")) {
                 names.add((String) field.get(null));
@@ -149,7 +149,7 @@ class MetricsCatalogTest {
             boolean fromConstant = constants.stream()
                     .map(name -> name.replace('.', '_'))
                     .anyMatch(base -> family.startsWith(base) && MICROMETER_SUFFIXES.contains(family.substring(base.length())));
-            assertTrue(fromConstant, family + " has no constant in PmultMetrics");
+            assertTrue(fromConstant, family + " has no constant in MeterNames");
         }
     }
 

@@ -83,7 +83,7 @@ class MetricsHttpServerTest {
         metrics.sessionClosed();
         metrics.verdict(MetricStage.RCPT, MetricAction.REJECT);
         metrics.verdict(MetricStage.RCPT, MetricAction.REJECT);
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters mfd = metrics.forClient("mfd");
         mfd.latency(MetricStage.RCPT, TimeUnit.MILLISECONDS.toNanos(3));
         mfd.timeout(MetricStage.EOM);
 

@@ -48,8 +48,8 @@ class PmultMetricsTest {
         metrics.sessionOpened();
         metrics.sessionClosed();
 
-        assertEquals(3.0, counter(PmultMetrics.SESSIONS));
-        assertEquals(2.0, gauge(PmultMetrics.SESSIONS_ACTIVE));
+        assertEquals(3.0, counter(MeterNames.SESSIONS));
+        assertEquals(2.0, gauge(MeterNames.SESSIONS_ACTIVE));
     }
 
     @Test
@@ -58,8 +58,8 @@ class PmultMetricsTest {
         metrics.meta1ConnectionOpened();
         metrics.meta1ConnectionClosed();
 
-        assertEquals(2.0, counter(PmultMetrics.META1_CONNECTIONS));
-        assertEquals(1.0, gauge(PmultMetrics.META1_CONNECTIONS_ACTIVE));
+        assertEquals(2.0, counter(MeterNames.META1_CONNECTIONS));
+        assertEquals(1.0, gauge(MeterNames.META1_CONNECTIONS_ACTIVE));
     }
 
     @Test
@@ -67,7 +67,7 @@ class PmultMetricsTest {
         metrics.transactionStarted();
         metrics.transactionStarted();
 
-        assertEquals(2.0, counter(PmultMetrics.SMTP_TRANSACTIONS));
+        assertEquals(2.0, counter(MeterNames.SMTP_TRANSACTIONS));
     }
 
     @Test
@@ -76,17 +76,17 @@ class PmultMetricsTest {
         metrics.verdict(MetricStage.RCPT, MetricAction.REJECT);
         metrics.verdict(MetricStage.EOM, MetricAction.ACCEPT);
 
-        assertEquals(2.0, counter(PmultMetrics.VERDICTS, "stage", "rcpt", "action", "reject"));
-        assertEquals(1.0, counter(PmultMetrics.VERDICTS, "stage", "eom", "action", "accept"));
-        assertEquals(0.0, counter(PmultMetrics.VERDICTS, "stage", "rcpt", "action", "tempfail"));
-        assertEquals(3.0, registry.get(PmultMetrics.VERDICTS).counters().stream().mapToDouble(Counter::count).sum());
+        assertEquals(2.0, counter(MeterNames.VERDICTS, "stage", "rcpt", "action", "reject"));
+        assertEquals(1.0, counter(MeterNames.VERDICTS, "stage", "eom", "action", "accept"));
+        assertEquals(0.0, counter(MeterNames.VERDICTS, "stage", "rcpt", "action", "tempfail"));
+        assertEquals(3.0, registry.get(MeterNames.VERDICTS).counters().stream().mapToDouble(Counter::count).sum());
     }
 
     @Test
     void everyVerdictSeriesExistsFromTheStartAtZero() {
         int expected = MetricStage.values().length * MetricAction.values().length;
 
-        assertEquals(expected, registry.get(PmultMetrics.VERDICTS).counters().size());
+        assertEquals(expected, registry.get(MeterNames.VERDICTS).counters().size());
     }
 
     @Test
@@ -95,21 +95,21 @@ class PmultMetricsTest {
         metrics.decodeError(DecodeErrorReason.FRAME_LENGTH);
         metrics.decodeError(DecodeErrorReason.HEADER);
 
-        assertEquals(2.0, counter(PmultMetrics.PMILTER_DECODE_ERRORS, "reason", "frame_length"));
-        assertEquals(1.0, counter(PmultMetrics.PMILTER_DECODE_ERRORS, "reason", "header"));
-        assertEquals(0.0, counter(PmultMetrics.PMILTER_DECODE_ERRORS, "reason", "value"));
+        assertEquals(2.0, counter(MeterNames.PMILTER_DECODE_ERRORS, "reason", "frame_length"));
+        assertEquals(1.0, counter(MeterNames.PMILTER_DECODE_ERRORS, "reason", "header"));
+        assertEquals(0.0, counter(MeterNames.PMILTER_DECODE_ERRORS, "reason", "value"));
     }
 
     @Test
     void clientLatencyLandsInItsStageTimerAndBucket() {
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters mfd = metrics.forClient("mfd");
 
         mfd.latency(MetricStage.RCPT, TimeUnit.MILLISECONDS.toNanos(3));
 
-        Timer rcpt = registry.get(PmultMetrics.MILTER_REPLY_LATENCY).tags("client", "mfd", "stage", "rcpt").timer();
+        Timer rcpt = registry.get(MeterNames.MILTER_REPLY_LATENCY).tags("client", "mfd", "stage", "rcpt").timer();
         assertEquals(1, rcpt.count());
         assertEquals(3.0, rcpt.totalTime(TimeUnit.MILLISECONDS), 1e-9);
-        assertEquals(0, registry.get(PmultMetrics.MILTER_REPLY_LATENCY).tags("client", "mfd", "stage", "mail").timer().count());
+        assertEquals(0, registry.get(MeterNames.MILTER_REPLY_LATENCY).tags("client", "mfd", "stage", "mail").timer().count());
         String scrape = registry.scrape();
         assertTrue(scrape.contains("pmult_milter_reply_latency_seconds_bucket{client=\"mfd\",stage=\"rcpt\",le=\"0.0025\"} 0\n"), scrape);
         assertTrue(scrape.contains("pmult_milter_reply_latency_seconds_bucket{client=\"mfd\",stage=\"rcpt\",le=\"0.005\"} 1\n"), scrape);
@@ -123,54 +123,54 @@ class PmultMetricsTest {
         long buckets = registry.scrape().lines()
                 .filter(line -> line.startsWith("pmult_milter_reply_latency_seconds_bucket{client=\"mfd\",stage=\"helo\""))
                 .count();
-        assertEquals(PmultMetrics.LATENCY_BUCKETS.length + 1, buckets, "SLO buckets plus +Inf");
-        assertEquals(100_000, PmultMetrics.LATENCY_BUCKETS[0].toNanos());
-        assertEquals(10, PmultMetrics.LATENCY_BUCKETS[PmultMetrics.LATENCY_BUCKETS.length - 1].toSeconds());
+        assertEquals(ClientMeters.LATENCY_BUCKETS.length + 1, buckets, "SLO buckets plus +Inf");
+        assertEquals(100_000, ClientMeters.LATENCY_BUCKETS[0].toNanos());
+        assertEquals(10, ClientMeters.LATENCY_BUCKETS[ClientMeters.LATENCY_BUCKETS.length - 1].toSeconds());
     }
 
     @Test
     void noLatencyOrTimeoutExistsForStagesWithoutMilterReply() {
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters mfd = metrics.forClient("mfd");
 
         assertThrows(IllegalArgumentException.class, () -> mfd.latency(MetricStage.ABORT, 1));
         assertThrows(IllegalArgumentException.class, () -> mfd.timeout(MetricStage.CLOSE));
-        assertNull(registry.find(PmultMetrics.MILTER_REPLY_LATENCY).tags("stage", "abort").timer());
-        assertNull(registry.find(PmultMetrics.MILTER_TIMEOUTS).tags("stage", "close").counter());
+        assertNull(registry.find(MeterNames.MILTER_REPLY_LATENCY).tags("stage", "abort").timer());
+        assertNull(registry.find(MeterNames.MILTER_TIMEOUTS).tags("stage", "close").counter());
     }
 
     @Test
     void timeoutCountsItsStageAndATimeoutFailure() {
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters mfd = metrics.forClient("mfd");
 
         mfd.timeout(MetricStage.EOM);
         mfd.timeout(MetricStage.EOM);
         mfd.timeout(MetricStage.RCPT);
 
-        assertEquals(2.0, counter(PmultMetrics.MILTER_TIMEOUTS, "client", "mfd", "stage", "eom"));
-        assertEquals(1.0, counter(PmultMetrics.MILTER_TIMEOUTS, "client", "mfd", "stage", "rcpt"));
-        assertEquals(3.0, counter(PmultMetrics.MILTER_FAILURES, "client", "mfd", "kind", "timeout"));
+        assertEquals(2.0, counter(MeterNames.MILTER_TIMEOUTS, "client", "mfd", "stage", "eom"));
+        assertEquals(1.0, counter(MeterNames.MILTER_TIMEOUTS, "client", "mfd", "stage", "rcpt"));
+        assertEquals(3.0, counter(MeterNames.MILTER_FAILURES, "client", "mfd", "kind", "timeout"));
     }
 
     @Test
     void failuresCountByKindAndRefuseTimeoutWithoutStage() {
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters mfd = metrics.forClient("mfd");
 
         mfd.failure(FailureKind.CONNECT);
         mfd.failure(FailureKind.CLOSED);
         mfd.failure(FailureKind.CLOSED);
         mfd.failure(FailureKind.PROTOCOL);
 
-        assertEquals(1.0, counter(PmultMetrics.MILTER_FAILURES, "client", "mfd", "kind", "connect"));
-        assertEquals(2.0, counter(PmultMetrics.MILTER_FAILURES, "client", "mfd", "kind", "closed"));
-        assertEquals(1.0, counter(PmultMetrics.MILTER_FAILURES, "client", "mfd", "kind", "protocol"));
+        assertEquals(1.0, counter(MeterNames.MILTER_FAILURES, "client", "mfd", "kind", "connect"));
+        assertEquals(2.0, counter(MeterNames.MILTER_FAILURES, "client", "mfd", "kind", "closed"));
+        assertEquals(1.0, counter(MeterNames.MILTER_FAILURES, "client", "mfd", "kind", "protocol"));
         assertThrows(IllegalArgumentException.class, () -> mfd.failure(FailureKind.TIMEOUT));
-        assertEquals(0.0, counter(PmultMetrics.MILTER_FAILURES, "client", "mfd", "kind", "timeout"));
+        assertEquals(0.0, counter(MeterNames.MILTER_FAILURES, "client", "mfd", "kind", "timeout"));
     }
 
     @Test
     void reconnectsVersionUpAndDefaultActionsAreKeptPerClient() {
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
-        PmultMetrics.ClientMeters spam = metrics.forClient("spam");
+        ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters spam = metrics.forClient("spam");
 
         mfd.reconnect();
         mfd.reconnect();
@@ -181,27 +181,27 @@ class PmultMetricsTest {
         spam.up(false);
         spam.defaultAction(MetricAction.TEMPFAIL);
 
-        assertEquals(2.0, counter(PmultMetrics.MILTER_RECONNECTS, "client", "mfd"));
-        assertEquals(0.0, counter(PmultMetrics.MILTER_RECONNECTS, "client", "spam"));
-        assertEquals(6.0, gauge(PmultMetrics.MILTER_PROTOCOL_VERSION, "client", "mfd"));
-        assertEquals(2.0, gauge(PmultMetrics.MILTER_PROTOCOL_VERSION, "client", "spam"));
-        assertEquals(1.0, gauge(PmultMetrics.MILTER_UP, "client", "mfd"));
-        assertEquals(0.0, gauge(PmultMetrics.MILTER_UP, "client", "spam"));
-        assertEquals(1.0, counter(PmultMetrics.MILTER_DEFAULT_ACTIONS, "client", "spam", "action", "tempfail"));
-        assertEquals(0.0, counter(PmultMetrics.MILTER_DEFAULT_ACTIONS, "client", "mfd", "action", "tempfail"));
+        assertEquals(2.0, counter(MeterNames.MILTER_RECONNECTS, "client", "mfd"));
+        assertEquals(0.0, counter(MeterNames.MILTER_RECONNECTS, "client", "spam"));
+        assertEquals(6.0, gauge(MeterNames.MILTER_PROTOCOL_VERSION, "client", "mfd"));
+        assertEquals(2.0, gauge(MeterNames.MILTER_PROTOCOL_VERSION, "client", "spam"));
+        assertEquals(1.0, gauge(MeterNames.MILTER_UP, "client", "mfd"));
+        assertEquals(0.0, gauge(MeterNames.MILTER_UP, "client", "spam"));
+        assertEquals(1.0, counter(MeterNames.MILTER_DEFAULT_ACTIONS, "client", "spam", "action", "tempfail"));
+        assertEquals(0.0, counter(MeterNames.MILTER_DEFAULT_ACTIONS, "client", "mfd", "action", "tempfail"));
     }
 
     @Test
     void clientStartsDownAtVersionZero() {
         metrics.forClient("mfd");
 
-        assertEquals(0.0, gauge(PmultMetrics.MILTER_UP, "client", "mfd"));
-        assertEquals(0.0, gauge(PmultMetrics.MILTER_PROTOCOL_VERSION, "client", "mfd"));
+        assertEquals(0.0, gauge(MeterNames.MILTER_UP, "client", "mfd"));
+        assertEquals(0.0, gauge(MeterNames.MILTER_PROTOCOL_VERSION, "client", "mfd"));
     }
 
     @Test
     void forClientReturnsTheSameMetersForTheSameName() {
-        PmultMetrics.ClientMeters first = metrics.forClient("mfd");
+        ClientMeters first = metrics.forClient("mfd");
 
         assertSame(first, metrics.forClient("mfd"));
         assertEquals("mfd", first.client());
@@ -210,29 +210,29 @@ class PmultMetricsTest {
 
     @Test
     void closingAClientRemovesItsMetersOnly() {
-        PmultMetrics.ClientMeters mfd = metrics.forClient("mfd");
+        ClientMeters mfd = metrics.forClient("mfd");
         metrics.forClient("spam");
 
         mfd.close();
 
-        assertNull(registry.find(PmultMetrics.MILTER_UP).tags("client", "mfd").gauge());
-        assertNull(registry.find(PmultMetrics.MILTER_REPLY_LATENCY).tags("client", "mfd").timer());
-        Gauge spamUp = registry.find(PmultMetrics.MILTER_UP).tags("client", "spam").gauge();
+        assertNull(registry.find(MeterNames.MILTER_UP).tags("client", "mfd").gauge());
+        assertNull(registry.find(MeterNames.MILTER_REPLY_LATENCY).tags("client", "mfd").timer());
+        Gauge spamUp = registry.find(MeterNames.MILTER_UP).tags("client", "spam").gauge();
         assertEquals(0.0, spamUp.value());
         assertFalse(registry.scrape().contains("client=\"mfd\""));
     }
 
     @Test
     void aStaleClientCloseLeavesItsSuccessorAlone() {
-        PmultMetrics.ClientMeters old = metrics.forClient("mfd");
+        ClientMeters old = metrics.forClient("mfd");
         old.close();
-        PmultMetrics.ClientMeters successor = metrics.forClient("mfd");
+        ClientMeters successor = metrics.forClient("mfd");
         successor.up(true);
 
         old.close();
 
         assertNotSame(old, successor);
-        assertEquals(1.0, gauge(PmultMetrics.MILTER_UP, "client", "mfd"));
+        assertEquals(1.0, gauge(MeterNames.MILTER_UP, "client", "mfd"));
     }
 
     @Test
@@ -276,8 +276,8 @@ class PmultMetricsTest {
         PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NettyMemoryMetrics binder = new NettyMemoryMetrics(pooled, unpooled);
         binder.bindTo(own);
-        Gauge pooledDirect = own.get(PmultMetrics.NETTY_MEMORY_USED).tags("allocator", "pooled", "memory", "direct").gauge();
-        Gauge unpooledHeap = own.get(PmultMetrics.NETTY_MEMORY_USED).tags("allocator", "unpooled", "memory", "heap").gauge();
+        Gauge pooledDirect = own.get(MeterNames.NETTY_MEMORY_USED).tags("allocator", "pooled", "memory", "direct").gauge();
+        Gauge unpooledHeap = own.get(MeterNames.NETTY_MEMORY_USED).tags("allocator", "unpooled", "memory", "heap").gauge();
         assertEquals(0.0, pooledDirect.value());
         assertEquals(0.0, unpooledHeap.value());
 

@@ -4,10 +4,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.junit.jupiter.api.Test;
-import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.HeloKind;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
@@ -17,7 +17,7 @@ import org.pmult.server.condition.ConditionParser;
 import org.pmult.server.macro.MacroCatalog;
 import org.pmult.server.macro.MacroPlan;
 import org.pmult.server.metrics.ConditionMeters;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.session.LegVerdict;
 import org.pmult.server.session.MultiplexSession;
 import org.pmult.server.session.SessionContext;
@@ -193,12 +193,12 @@ class ClientConditionsTest {
     }
 
     private double sessions(String result) {
-        return registry.get(PmultMetrics.CLIENT_CONDITION_SESSIONS).tags(PmultMetrics.TAG_CLIENT, "cond",
+        return registry.get(MeterNames.CLIENT_CONDITION_SESSIONS).tags(MeterNames.TAG_CLIENT, "cond",
                 ConditionMeters.TAG_RESULT, result).counter().count();
     }
 
     private double transactions(String result) {
-        return registry.get(PmultMetrics.CLIENT_CONDITION_TRANSACTIONS).tags(PmultMetrics.TAG_CLIENT, "cond",
+        return registry.get(MeterNames.CLIENT_CONDITION_TRANSACTIONS).tags(MeterNames.TAG_CLIENT, "cond",
                 ConditionMeters.TAG_RESULT, result).counter().count();
     }
 

@@ -5,8 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
+import org.pmult.pmilter.codec.PmilterCodes;
 import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
@@ -14,6 +14,7 @@ import org.pmult.pmilter.codec.PmilterResponse;
 import org.pmult.pmilter.server.CloseReason;
 import org.pmult.server.macro.MacroCatalog;
 import org.pmult.server.macro.MacroPlan;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.metrics.PmultMetrics;
 import org.pmult.server.session.LegVerdict;
 import org.pmult.server.session.MultiplexSession;
@@ -132,13 +133,13 @@ class EvaluatingLegTest {
     // --- helpers -------------------------------------------------------------------------------
 
     private double verdicts(String stage, String action) {
-        return registry.get(PmultMetrics.EVALUATION_VERDICTS).tags(PmultMetrics.TAG_CLIENT, "trial",
-                PmultMetrics.TAG_STAGE, stage, PmultMetrics.TAG_ACTION, action).counter().count();
+        return registry.get(MeterNames.EVALUATION_VERDICTS).tags(MeterNames.TAG_CLIENT, "trial",
+                MeterNames.TAG_STAGE, stage, MeterNames.TAG_ACTION, action).counter().count();
     }
 
     private double modifications(String kind) {
-        return registry.get(PmultMetrics.EVALUATION_MODIFICATIONS).tags(PmultMetrics.TAG_CLIENT, "trial",
-                PmultMetrics.TAG_KIND, kind).counter().count();
+        return registry.get(MeterNames.EVALUATION_MODIFICATIONS).tags(MeterNames.TAG_CLIENT, "trial",
+                MeterNames.TAG_KIND, kind).counter().count();
     }
 
     private static MacroPlan plan() {

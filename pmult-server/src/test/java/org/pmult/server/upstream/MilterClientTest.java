@@ -5,21 +5,21 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
 import io.netty.channel.EventLoop;
+import org.pmult.milter.client.DefaultAction;
 import org.pmult.milter.client.MilterClientSession;
 import org.pmult.server.config.Backoff;
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
 import org.pmult.server.config.ClientTimeouts;
-import org.pmult.milter.client.DefaultAction;
 import org.pmult.server.config.SocketEndpoint;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.MeterNames;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -81,7 +81,7 @@ class MilterClientTest {
         client.probe();
 
         await("the client back up").atMost(WAIT).until(() -> client.health() == MilterClient.Health.UP);
-        assertEquals(1.0, registry.get(PmultMetrics.MILTER_RECONNECTS).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count());
+        assertEquals(1.0, registry.get(MeterNames.MILTER_RECONNECTS).tag(MeterNames.TAG_CLIENT, "mfd").counter().count());
     }
 
     @Test
@@ -135,7 +135,7 @@ class MilterClientTest {
         MilterClientSession session = loop.submit(() -> client.open(loop)).syncUninterruptibly().getNow();
         await("the session gave up").atMost(WAIT).until(() -> session.negotiation().isDone());
 
-        assertTrue(registry.get(PmultMetrics.MILTER_CONNECT_RETRIES).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count() >= 1,
+        assertTrue(registry.get(MeterNames.MILTER_CONNECT_RETRIES).tag(MeterNames.TAG_CLIENT, "mfd").counter().count() >= 1,
                 () -> "the refused connects were tried again: " + session.negotiation().cause());
         assertTrue(session.negotiation().cause().getMessage().startsWith("could not connect within 3s ("),
                 session.negotiation().cause().getMessage());
@@ -152,8 +152,8 @@ class MilterClientTest {
 
         // OPTNEG is 17 bytes on the wire each way: length, command, version, actions, protocol
         await("milter traffic counted").atMost(WAIT).untilAsserted(() -> {
-            assertTrue(bytes(PmultMetrics.SENT) >= 17, "sent " + bytes(PmultMetrics.SENT));
-            assertTrue(bytes(PmultMetrics.RECEIVED) >= 17, "received " + bytes(PmultMetrics.RECEIVED));
+            assertTrue(bytes(MeterNames.SENT) >= 17, "sent " + bytes(MeterNames.SENT));
+            assertTrue(bytes(MeterNames.RECEIVED) >= 17, "received " + bytes(MeterNames.RECEIVED));
         });
     }
 
@@ -170,16 +170,16 @@ class MilterClientTest {
     }
 
     private double connectFailures() {
-        return registry.get(PmultMetrics.MILTER_FAILURES).tag(PmultMetrics.TAG_CLIENT, "mfd")
-                .tag(PmultMetrics.TAG_KIND, "connect").counter().count();
+        return registry.get(MeterNames.MILTER_FAILURES).tag(MeterNames.TAG_CLIENT, "mfd")
+                .tag(MeterNames.TAG_KIND, "connect").counter().count();
     }
 
     private double bytes(String meter) {
-        return registry.get(meter).tag(PmultMetrics.TAG_SIDE, "milter").counter().count();
+        return registry.get(meter).tag(MeterNames.TAG_SIDE, "milter").counter().count();
     }
 
     private double defaultActions() {
-        return registry.find(PmultMetrics.MILTER_DEFAULT_ACTIONS).tag(PmultMetrics.TAG_CLIENT, "mfd").counters().stream()
+        return registry.find(MeterNames.MILTER_DEFAULT_ACTIONS).tag(MeterNames.TAG_CLIENT, "mfd").counters().stream()
                 .mapToDouble(Counter::count).sum();
     }
 }

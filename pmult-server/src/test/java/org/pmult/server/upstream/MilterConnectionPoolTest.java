@@ -7,15 +7,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterMacros;
 import org.pmult.milter.codec.MilterReply;
 import org.pmult.milter.testing.MilterScriptResponse;
 import org.pmult.milter.testing.ScriptedMilter;
 import org.pmult.server.config.ClientConnections;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.session.LegVerdict;
 
 import java.net.InetAddress;
@@ -65,9 +65,9 @@ class MilterConnectionPoolTest {
                 Command.QUIT), commandsOn(1),
                 "the second session ran on the spare");
         await("a new spare").atMost(WAIT).until(() -> milter.connections() == 3);
-        assertEquals(3.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED));
-        assertEquals(0.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED), "a spare is no reuse");
-        assertEquals(1.0, registry.get(PmultMetrics.MILTER_IDLE_CONNECTIONS).gauge().value());
+        assertEquals(3.0, counter(MeterNames.MILTER_CONNECTIONS_OPENED));
+        assertEquals(0.0, counter(MeterNames.MILTER_CONNECTIONS_REUSED), "a spare is no reuse");
+        assertEquals(1.0, registry.get(MeterNames.MILTER_IDLE_CONNECTIONS).gauge().value());
     }
 
     @Test
@@ -81,8 +81,8 @@ class MilterConnectionPoolTest {
         session("third");
 
         assertEquals(1, milter.connections());
-        assertEquals(1.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED));
-        assertEquals(2.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED));
+        assertEquals(1.0, counter(MeterNames.MILTER_CONNECTIONS_OPENED));
+        assertEquals(2.0, counter(MeterNames.MILTER_CONNECTIONS_REUSED));
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
                 Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
                 Command.QUIT_NC, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
@@ -103,7 +103,7 @@ class MilterConnectionPoolTest {
                 Command.QUIT), commandsOn(0));
         assertEquals(2, milter.connections());
         assertEquals(0, milter.received(Command.QUIT_NC).size());
-        assertEquals(0.0, counter(PmultMetrics.MILTER_CONNECTIONS_REUSED));
+        assertEquals(0.0, counter(MeterNames.MILTER_CONNECTIONS_REUSED));
     }
 
     @Test
@@ -123,7 +123,7 @@ class MilterConnectionPoolTest {
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
                 Command.QUIT), commandsOn(1), "reuse is off once a kept connection went unanswered");
         assertEquals(0.0, defaultActions());
-        assertEquals(0.0, registry.find(PmultMetrics.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum());
+        assertEquals(0.0, registry.find(MeterNames.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum());
         assertEquals(false, client.reusesConnections());
     }
 
@@ -141,7 +141,7 @@ class MilterConnectionPoolTest {
         assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.BODYEOB,
                 Command.QUIT), commandsOn(1));
         assertEquals(0.0, defaultActions());
-        assertEquals(0.0, registry.find(PmultMetrics.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum(),
+        assertEquals(0.0, registry.find(MeterNames.MILTER_FAILURES).counters().stream().mapToDouble(Counter::count).sum(),
                 "the hang-up after QUIT_NC is no failure");
     }
 
@@ -176,12 +176,12 @@ class MilterConnectionPoolTest {
         client = client(new ClientConnections(1, false, 16, LONG));
 
         session("first");
-        await("the spare tried again").atMost(WAIT).until(() -> counter(PmultMetrics.MILTER_CONNECT_RETRIES) == 1.0);
+        await("the spare tried again").atMost(WAIT).until(() -> counter(MeterNames.MILTER_CONNECT_RETRIES) == 1.0);
         await("and negotiated").atMost(WAIT).until(() -> milter.received(Command.OPTNEG).size() >= 4);
 
         assertEquals(MilterClient.Health.UP, client.health(), "a spare's failed attempt does not mark the milter down");
         assertEquals(LegVerdict.CONTINUE, session("second"));
-        assertEquals(3.0, counter(PmultMetrics.MILTER_CONNECTIONS_OPENED),
+        assertEquals(3.0, counter(MeterNames.MILTER_CONNECTIONS_OPENED),
                 "first, the spare (two attempts, one connection of the pool) and the next spare: second took the spare");
         assertEquals(0.0, defaultActions());
     }
@@ -309,7 +309,7 @@ class MilterConnectionPoolTest {
 
         await("both quit").atMost(WAIT).until(() -> milter.received(Command.QUIT).size() == 2);
         assertEquals(0, idleCount());
-        assertEquals(0.0, registry.get(PmultMetrics.MILTER_IDLE_CONNECTIONS).gauge().value());
+        assertEquals(0.0, registry.get(MeterNames.MILTER_IDLE_CONNECTIONS).gauge().value());
     }
 
     @Test
@@ -403,11 +403,11 @@ class MilterConnectionPoolTest {
     }
 
     private double counter(String name) {
-        return registry.get(name).tag(PmultMetrics.TAG_CLIENT, "mfd").counter().count();
+        return registry.get(name).tag(MeterNames.TAG_CLIENT, "mfd").counter().count();
     }
 
     private double defaultActions() {
-        return registry.find(PmultMetrics.MILTER_DEFAULT_ACTIONS).counters().stream().mapToDouble(Counter::count).sum();
+        return registry.find(MeterNames.MILTER_DEFAULT_ACTIONS).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private ScriptedMilter start(ScriptedMilter.Builder builder) {

@@ -4,18 +4,18 @@ import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pmult.milter.codec.MilterCodes;
+import org.pmult.milter.client.DefaultAction;
 import org.pmult.milter.codec.MilterCodes.Command;
+import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterMacros;
 import org.pmult.milter.testing.ScriptedMilter;
 import org.pmult.server.config.ClientConfig;
 import org.pmult.server.config.ClientConnections;
-import org.pmult.server.config.ClientInstances;
 import org.pmult.server.config.ClientInstances.Balance;
+import org.pmult.server.config.ClientInstances;
 import org.pmult.server.config.ClientTimeouts;
-import org.pmult.milter.client.DefaultAction;
 import org.pmult.server.config.SocketEndpoint;
-import org.pmult.server.metrics.PmultMetrics;
+import org.pmult.server.metrics.MeterNames;
 import org.pmult.server.metrics.ReadinessCheck;
 import org.pmult.server.session.LegVerdict;
 
@@ -79,8 +79,8 @@ class MilterFarmTest {
 
         assertEquals(1, a.received(Command.CONNECT).size());
         assertEquals(1, b.received(Command.CONNECT).size());
-        assertEquals(1.0, instanceGauge(PmultMetrics.MILTER_INSTANCE_OUTSTANDING, "a"));
-        assertEquals(1.0, instanceCounter(PmultMetrics.MILTER_INSTANCE_SESSIONS, "b"));
+        assertEquals(1.0, instanceGauge(MeterNames.MILTER_INSTANCE_OUTSTANDING, "a"));
+        assertEquals(1.0, instanceCounter(MeterNames.MILTER_INSTANCE_SESSIONS, "b"));
     }
 
     @Test
@@ -109,13 +109,13 @@ class MilterFarmTest {
         assertEquals(2, b.received(Command.CONNECT).size());
         assertEquals(MilterClient.Health.DOWN, farm.instances().get(0).health());
         assertEquals(MilterClient.Health.UP, farm.health(), "the client is up while one instance is");
-        assertEquals(1.0, instanceCounter(PmultMetrics.MILTER_INSTANCE_FAILOVERS, "a"), "only s1 tried a");
-        assertEquals(0.0, rig.registry.get(PmultMetrics.MILTER_DEFAULT_ACTIONS).tags("action", "tempfail").counter().count());
+        assertEquals(1.0, instanceCounter(MeterNames.MILTER_INSTANCE_FAILOVERS, "a"), "only s1 tried a");
+        assertEquals(0.0, rig.registry.get(MeterNames.MILTER_DEFAULT_ACTIONS).tags("action", "tempfail").counter().count());
         List<ReadinessCheck.Status> statuses = farm.statuses();
         assertEquals(new ReadinessCheck.Status("mfd", true, "1 of 2 instances up"), statuses.get(0));
         assertFalse(statuses.get(1).ready());
         assertFalse(statuses.get(1).counts(), "an instance's line does not decide readiness");
-        assertEquals(1.0, rig.registry.get(PmultMetrics.MILTER_UP).tags("client", "mfd").gauge().value());
+        assertEquals(1.0, rig.registry.get(MeterNames.MILTER_UP).tags("client", "mfd").gauge().value());
     }
 
     @Test
@@ -132,7 +132,7 @@ class MilterFarmTest {
 
         assertEquals(2, a.received(Command.CONNECT).size(), "a takes its turn again");
         assertEquals(3, b.received(Command.CONNECT).size());
-        assertEquals(1.0, instanceGauge(PmultMetrics.MILTER_INSTANCE_UP, "a"));
+        assertEquals(1.0, instanceGauge(MeterNames.MILTER_INSTANCE_UP, "a"));
     }
 
     @Test
@@ -142,7 +142,7 @@ class MilterFarmTest {
         LegVerdict verdict = connect("s1");
 
         assertEquals(LegVerdict.Kind.TEMPFAIL, verdict.kind());
-        assertEquals(1.0, rig.registry.get(PmultMetrics.MILTER_DEFAULT_ACTIONS).tags("action", "tempfail").counter().count());
+        assertEquals(1.0, rig.registry.get(MeterNames.MILTER_DEFAULT_ACTIONS).tags("action", "tempfail").counter().count());
         assertEquals(MilterClient.Health.DOWN, farm.health());
         assertEquals(LegVerdict.Kind.TEMPFAIL, connect("s2").kind(), "while both are down: the default action at once");
     }
@@ -186,11 +186,11 @@ class MilterFarmTest {
     }
 
     private double instanceGauge(String name, String instance) {
-        return rig.registry.get(name).tags(PmultMetrics.TAG_ENDPOINT, "unix://" + socket(instance)).gauge().value();
+        return rig.registry.get(name).tags(MeterNames.TAG_ENDPOINT, "unix://" + socket(instance)).gauge().value();
     }
 
     private double instanceCounter(String name, String instance) {
-        return rig.registry.get(name).tags(PmultMetrics.TAG_ENDPOINT, "unix://" + socket(instance)).counter().count();
+        return rig.registry.get(name).tags(MeterNames.TAG_ENDPOINT, "unix://" + socket(instance)).counter().count();
     }
 
     private <T> T onLoop(Callable<T> task) {
