@@ -40,18 +40,7 @@ class ClientConditionsIT {
 
     @AfterEach
     void stop() {
-        try {
-            if (pmult != null) {
-                pmult.close();
-            }
-        } finally {
-            if (local != null) {
-                local.close();
-            }
-            if (unauth != null) {
-                unauth.close();
-            }
-        }
+        Teardown.closeInOrder(pmult, local, unauth);
     }
 
     @Test

@@ -31,14 +31,13 @@ final class HaproxyBalancer implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
-    private final Thread shutdownHook;
+    private final ShutdownGuard stopping;
 
     private HaproxyBalancer(Process process, Path log, int port) {
         this.process = process;
         this.log = log;
         this.port = port;
-        this.shutdownHook = new Thread(this::stop, "stop haproxy");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.stopping = new ShutdownGuard("stop haproxy", this::stop);
     }
 
     static void requireInstalled() {
@@ -90,21 +89,12 @@ final class HaproxyBalancer implements AutoCloseable {
 
     /** What HAProxy wrote so far: its warnings (server state changes) and errors. */
     String log() {
-        try {
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PeerProcess.readIfExists(log, StandardCharsets.UTF_8);
     }
 
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-        }
-        stop();
+        stopping.close();
     }
 
     private void stop() {

@@ -91,22 +91,8 @@ class HaproxyFarmIT {
 
     @AfterEach
     void stop() {
-        try {
-            if (load != null) {
-                load.shutdownNow();
-            }
-            if (pmult != null) {
-                pmult.close();
-            }
-        } finally {
-            try {
-                if (haproxy != null) {
-                    haproxy.close();
-                }
-            } finally {
-                peers.forEach(MailfromdPeer::close);
-            }
-        }
+        Teardown.closeInOrder(load == null ? null : load::shutdownNow, pmult, haproxy,
+                () -> Teardown.closeInOrder(peers.toArray(AutoCloseable[]::new)));
     }
 
     @Test

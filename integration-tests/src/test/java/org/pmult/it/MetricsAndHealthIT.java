@@ -75,24 +75,9 @@ class MetricsAndHealthIT {
 
     @AfterEach
     void stop() {
-        try {
-            if (pmult != null) {
-                pmult.close();
-            }
-        } finally {
-            try {
-                if (tester != null) {
-                    tester.close();
-                }
-                if (testerLoops != null) {
-                    testerLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-                }
-            } finally {
-                if (mfd != null) {
-                    mfd.close();
-                }
-            }
-        }
+        Teardown.closeInOrder(pmult, tester,
+                testerLoops == null ? null : () -> testerLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly(),
+                mfd);
     }
 
     @Test

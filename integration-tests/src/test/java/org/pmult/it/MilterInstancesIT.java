@@ -47,16 +47,8 @@ class MilterInstancesIT {
 
     @AfterEach
     void stop() {
-        try {
-            if (load != null) {
-                load.shutdownNow();
-            }
-            if (pmult != null) {
-                pmult.close();
-            }
-        } finally {
-            peers.forEach(MailfromdPeer::close);
-        }
+        Teardown.closeInOrder(load == null ? null : load::shutdownNow, pmult,
+                () -> Teardown.closeInOrder(peers.toArray(AutoCloseable[]::new)));
     }
 
     @Test

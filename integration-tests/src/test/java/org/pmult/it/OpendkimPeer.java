@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The real OpenDKIM (Debian's opendkim) as a Milter peer on a free loopback port, started through
@@ -13,19 +12,15 @@ import java.util.Map;
  * a signer for a {@link DkimKey} with one canonicalization, or a verifier that takes the key from a
  * {@code TestPublicKeys} file instead of DNS.
  */
-final class OpendkimPeer implements AutoCloseable {
+final class OpendkimPeer extends LoopbackMilterPeer {
 
     static final Path OPENDKIM = Path.of("/usr/sbin/opendkim");
 
     /** The SMTP clients the signer signs for (opendkim's InternalHosts); the tests connect from here. */
     static final String SIGNING_CLIENT = "192.0.2.25";
 
-    private final PeerProcess process;
-    private final String socketSpec;
-
-    private OpendkimPeer(PeerProcess process, String socketSpec) {
-        this.process = process;
-        this.socketSpec = socketSpec;
+    private OpendkimPeer(Path workDir) {
+        super("opendkim", "start-opendkim.sh", workDir);
     }
 
     /** Signs mail from {@link #SIGNING_CLIENT} with {@code key}, canonicalization e.g. {@code relaxed/relaxed}. */
@@ -56,27 +51,11 @@ final class OpendkimPeer implements AutoCloseable {
             PeerProcess.deleteRecursively(workDir);
             throw new UncheckedIOException(e);
         }
-        String spec = "inet:" + PeerProcess.freeLoopbackPort() + "@127.0.0.1";
-        return new OpendkimPeer(PeerProcess.start("start-opendkim.sh", spec, workDir, Map.of()), spec);
-    }
-
-    /** Where opendkim listens, in Sendmail's spelling ({@code inet:PORT@127.0.0.1}), as pmult's {@code url}. */
-    String socketSpec() {
-        return socketSpec;
+        return new OpendkimPeer(workDir);
     }
 
     /** opendkim's stderr (it logs to syslog only, so this is start-up trouble at most). */
     String log() {
-        return process.read("opendkim.log");
-    }
-
-    @Override
-    public void close() {
-        process.close();
-    }
-
-    @Override
-    public String toString() {
-        return "opendkim " + socketSpec + " (pid " + process.pid() + ")";
+        return read("opendkim.log");
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +31,13 @@ final class PeerProcess implements AutoCloseable {
     private final String script;
     private final Path workDir;
     private final long pid;
-    private final Thread shutdownHook;
+    private final ShutdownGuard stopping;
 
     private PeerProcess(String script, Path workDir, long pid) {
         this.script = script;
         this.workDir = workDir;
         this.pid = pid;
-        this.shutdownHook = new Thread(this::stopQuietly, "stop " + script);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.stopping = new ShutdownGuard("stop " + script, this::stopQuietly);
     }
 
     /**
@@ -152,9 +152,13 @@ final class PeerProcess implements AutoCloseable {
 
     /** A file of the work directory as text, "" when it does not exist (for failure messages). */
     String read(String fileName) {
-        Path file = workDir.resolve(fileName);
+        return readIfExists(workDir.resolve(fileName), StandardCharsets.ISO_8859_1);
+    }
+
+    /** A peer's file as text, "" when it does not exist (yet). */
+    static String readIfExists(Path file, Charset charset) {
         try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+            return Files.exists(file) ? Files.readString(file, charset) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -162,12 +166,7 @@ final class PeerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-        }
-        stopQuietly();
+        stopping.close();
     }
 
     private void stopQuietly() {

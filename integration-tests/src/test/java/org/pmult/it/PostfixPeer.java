@@ -32,12 +32,12 @@ final class PostfixPeer implements AutoCloseable {
 
     private final Path workDir;
     private final int port;
-    private final Thread cleanup;
+    private final ShutdownGuard stopping;
 
     private PostfixPeer(Path workDir, int port) {
         this.workDir = workDir;
         this.port = port;
-        this.cleanup = new Thread(this::stop, "postfix-peer-cleanup");
+        this.stopping = new ShutdownGuard("postfix-peer-cleanup", this::stop);
     }
 
     /** Starts Postfix with {@code smtpd_milters = milters} (Postfix's spelling, comma separated). */
@@ -47,7 +47,6 @@ final class PostfixPeer implements AutoCloseable {
             Path workDir = Files.createTempDirectory("pmult-postfix-");
             int port = PeerProcess.freeLoopbackPort();
             PostfixPeer peer = new PostfixPeer(workDir, port);
-            Runtime.getRuntime().addShutdownHook(peer.cleanup);
             try {
                 run(List.of(script().toString(), workDir.toString(), Integer.toString(port), milters),
                         Map.of("PF_OWNER_PID", Long.toString(ProcessHandle.current().pid())));
@@ -94,13 +93,8 @@ final class PostfixPeer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            stop();
+            stopping.close();
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
-            }
             PeerProcess.deleteRecursively(workDir);
         }
     }

@@ -1,7 +1,6 @@
 package org.pmult.it;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The real rspamd (Debian's rspamd) as a Milter peer on a free loopback port: its proxy worker in
@@ -9,19 +8,15 @@ import java.util.Map;
  * with the private configuration in {@code integration-tests/peers/rspamd/} (no redis, no network;
  * a Subject containing {@code SOFTREJECT} gets rspamd's soft reject).
  */
-final class RspamdPeer implements AutoCloseable {
+final class RspamdPeer extends LoopbackMilterPeer {
 
     static final Path RSPAMD = Path.of("/usr/bin/rspamd");
 
     /** rspamd's reply to a message with the GTUBE test string. */
     static final String GTUBE_REJECT = "554 5.7.1 Gtube pattern";
 
-    private final PeerProcess process;
-    private final String socketSpec;
-
-    private RspamdPeer(PeerProcess process, String socketSpec) {
-        this.process = process;
-        this.socketSpec = socketSpec;
+    private RspamdPeer() {
+        super("rspamd", "start-rspamd.sh", PeerProcess.newWorkDir("rspamd"));
     }
 
     private static RspamdPeer shared;
@@ -39,28 +34,11 @@ final class RspamdPeer implements AutoCloseable {
 
     static RspamdPeer start() {
         PeerProcess.requireInstalled(RSPAMD, "rspamd");
-        String spec = "inet:" + PeerProcess.freeLoopbackPort() + "@127.0.0.1";
-        return new RspamdPeer(PeerProcess.start("start-rspamd.sh", spec, PeerProcess.newWorkDir("rspamd"), Map.of()),
-                spec);
-    }
-
-    /** Where the proxy worker listens, in Sendmail's spelling, as pmult's {@code url}. */
-    String socketSpec() {
-        return socketSpec;
+        return new RspamdPeer();
     }
 
     /** rspamd's log, for failure messages. */
     String log() {
-        return process.read("rspamd.log");
-    }
-
-    @Override
-    public void close() {
-        process.close();
-    }
-
-    @Override
-    public String toString() {
-        return "rspamd " + socketSpec + " (pid " + process.pid() + ")";
+        return read("rspamd.log");
     }
 }
