@@ -3,16 +3,13 @@ package org.pmult.server.metrics;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pmult.server.testing.LogbackCapture;
 import org.slf4j.MDC;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +17,6 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,29 +33,12 @@ class LogbackConfigTest {
         MDC.clear();
     }
 
-    /** Configures a private logger context from {@code config}, runs {@code logging}, returns stdout lines. */
     private static List<String> logWith(URL config, Consumer<LoggerContext> logging) throws JoranException {
-        LoggerContext context = new LoggerContext();
-        context.setMDCAdapter(MDC.getMDCAdapter());
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            configurator.doConfigure(config);
-            logging.accept(context);
-        } finally {
-            context.stop(); // drains the async queue
-            System.setOut(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+        return LogbackCapture.stdoutLines(config, logging);
     }
 
     private static URL builtIn() {
-        URL url = LogbackConfigTest.class.getClassLoader().getResource("logback.xml");
-        assertNotNull(url, "logback.xml on the classpath");
-        return url;
+        return LogbackCapture.builtInConfig();
     }
 
     private static URL packaged() throws Exception {
