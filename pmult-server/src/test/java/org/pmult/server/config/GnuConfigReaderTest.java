@@ -364,7 +364,7 @@ class GnuConfigReaderTest {
             `client mfd {\n url /x;\n url /x;\n}`                  | 3 | client "mfd": url: /x is already given at line 2
             `client mfd { url /x; balance random; }`                 | 1 | client "mfd": balance: "random" (expected: least-outstanding or round-robin)
             `client mfd {\n url /x;\n quarantine-action hold;\n}`   | 3 | client "mfd": quarantine-action: "hold" (expected: tempfail, reject, discard or accept)
-            `client mfd {\n url /x;\n spare-connections 20;\n}`    | 3 | client "mfd": spare-connections: 20 (expected: 0..16, the most idle connections per event loop)
+            `client mfd {\n url /x;\n spare-connections 70;\n}`    | 3 | client "mfd": spare-connections: 70 (expected: 0..64, the most idle connections per event loop)
             `client mfd {\n url /x;\n max-idle-connections 5000;\n}` | 3 | client "mfd": max-idle-connections: 5000 (expected: 0..1024)
             `client mfd {\n url /x;\n max-pending-connects 0;\n}`   | 3 | client "mfd": max-pending-connects: 0 (expected: 1..4096)
             `client a { url /x; }\\nclient a { url /y; }`            | 2 | client "a" is already defined at line 1

@@ -135,7 +135,7 @@ class HoconConfigReaderTest {
                 mfd.timeouts());
         assertEquals(DefaultAction.REJECT, mfd.defaultAction());
         assertEquals(Optional.of(">info"), mfd.logLevel());
-        assertEquals(new ClientConnections(0, true, 16, Duration.ofMinutes(2), 1), mfd.connections());
+        assertEquals(new ClientConnections(0, true, ClientConnections.DEFAULT_MAX_IDLE, Duration.ofMinutes(2), 1), mfd.connections());
         assertEquals(List.of("i", "{msg_id}"), mfd.v2Macros().get(MacroStage.EOM));
         assertEquals(List.of("j", "{client_addr}"), mfd.v2Macros().get(MacroStage.CONNECT));
         ClientConfig spam = config.clients().get(1);
@@ -209,7 +209,7 @@ class HoconConfigReaderTest {
             `pmult.clients.mfd {\\n url = /x\\n timeouts.eom = 2 days\\n}`       | 3 | clients.mfd.timeouts.eom: 2 days (expected: > 0 and <= 1 day)
             `pmult.clients.mfd {\\n url = /x\\n default-action = quarantine\\n}` | 3 | clients.mfd.default-action: "quarantine" (expected: tempfail, accept, reject or continue)
             `pmult.clients.mfd {\\n url = /x\\n type = pmilter\\n}`              | 3 | clients.mfd.type: "pmilter" is not supported (expected: milter)
-            `pmult.clients.mfd {\\n url = /x\\n connections.spare = 17\\n}`     | 3 | clients.mfd.connections.spare: 17 (expected: 0..16, the most idle connections per event loop)
+            `pmult.clients.mfd {\\n url = /x\\n connections.spare = 65\\n}`     | 3 | clients.mfd.connections.spare: 65 (expected: 0..64, the most idle connections per event loop)
             `pmult.clients.mfd {\\n url = /x\\n connections.max-idle = 0\\n}`     | 3 | clients.mfd.connections.max-idle: 0 (expected: at least the spare connections per event loop, 1)
             `pmult.clients.mfd {\\n url = /x\\n connections.max-pending-connects = 0\\n}` | 3 | clients.mfd.connections.max-pending-connects: 0 (expected: 1..4096)
             `pmult.clients.mfd {\\n url = /x\\n connections.reuse = maybe\\n}`  | 3 | clients.mfd.connections.reuse: "maybe" (expected: true or false)
