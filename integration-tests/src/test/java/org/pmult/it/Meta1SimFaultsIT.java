@@ -83,12 +83,8 @@ class Meta1SimFaultsIT {
 
     @AfterAll
     static void stopMailfromd() {
-        if (mailfromd != null) {
-            mailfromd.close();
-        }
-        if (scriptedLoops != null) {
-            scriptedLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        Teardown.closeInOrder(mailfromd,
+                scriptedLoops == null ? null : () -> scriptedLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
     }
 
     // ---- mailfromd killed mid-session -------------------------------------------------------------

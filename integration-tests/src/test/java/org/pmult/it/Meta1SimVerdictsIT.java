@@ -63,12 +63,8 @@ class Meta1SimVerdictsIT {
 
     @AfterAll
     static void stopMailfromd() {
-        if (mailfromd != null) {
-            mailfromd.close();
-        }
-        if (scriptedLoops != null) {
-            scriptedLoops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        Teardown.closeInOrder(mailfromd, scriptedLoops == null ? null
+                : () -> scriptedLoops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly());
     }
 
     /** One session per case: what the scenario sends, the command whose verdict counts, and that verdict. */

@@ -48,12 +48,19 @@ final class PeerProcess implements AutoCloseable {
         if (Files.isExecutable(executable)) {
             return;
         }
-        String message = executable + " is not installed, so the tests against it cannot run (install it: apt-get"
-                + " install " + debianPackages + ", or run .ci/run)";
+        missing(executable + " is not installed, so the tests against it cannot run (install it: apt-get"
+                + " install " + debianPackages + ", or run .ci/run)");
+    }
+
+    /**
+     * A peer the calling test needs is missing ({@code problem} says which and how to install it):
+     * the test is skipped, or fails when the environment says {@code CI=true}.
+     */
+    static void missing(String problem) {
         if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError(message + "; CI=true makes this a failure");
+            throw new AssertionError(problem + "; CI=true makes this a failure");
         }
-        Assumptions.abort(message);
+        Assumptions.abort(problem);
     }
 
     /** A fresh temporary directory for a peer's files, named after {@code prefix}. */

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,11 +79,7 @@ final class PmultHarness implements AutoCloseable {
 
     /** A loopback TCP port free at the moment (pmult's listen statement takes no port 0). */
     static int freeLoopbackPort() {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PeerProcess.freeLoopbackPort();
     }
 
     PmultServer server() {

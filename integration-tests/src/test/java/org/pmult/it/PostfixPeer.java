@@ -1,11 +1,9 @@
 package org.pmult.it;
 
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,13 +66,9 @@ final class PostfixPeer implements AutoCloseable {
         } else if (!"root".equals(System.getProperty("user.name"))) {
             problem = "the differential tests against Postfix must run as root (Postfix's master drops to user postfix)";
         }
-        if (problem == null) {
-            return;
+        if (problem != null) {
+            PeerProcess.missing(problem);
         }
-        if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError(problem + "; CI=true makes this a failure");
-        }
-        Assumptions.abort(problem);
     }
 
     int port() {
