@@ -20,8 +20,9 @@ import java.util.Locale;
  * or HELO holds for the session; one decided at MAIL or later holds for that transaction, and the next
  * transaction is decided afresh. A leg whose condition is false is consulted no more: at CONNECT it is
  * never connected; at HELO it has seen CONNECT only and gets QUIT when the session ends; in a
- * transaction it gets ABORT at once (as Postfix sends it when a transaction ends early) and is
- * consulted again from the next MAIL. Not thread safe: one per session, on its event loop.
+ * transaction it gets ABORT at once if it saw the transaction's MAIL (as Postfix sends it when a
+ * transaction ends early; decided at MAIL it never saw one and gets nothing) and is consulted again
+ * from the next MAIL. Not thread safe: one per session, on its event loop.
  */
 final class LegConditions {
 
@@ -101,7 +102,7 @@ final class LegConditions {
             }
             (inTransaction ? transaction : session)[i] = truth;
             if (truth == Truth.FALSE) {
-                if (inTransaction) {
+                if (inTransaction && milterSawMail()) {
                     legs.get(i).abort();
                 }
                 combiner.skip(i, !inTransaction);
@@ -112,6 +113,15 @@ final class LegConditions {
                         truth == Truth.TRUE ? "consulted" : "skipped", inTransaction ? "transaction" : "session");
             }
         }
+    }
+
+    /**
+     * Whether the legs have been sent this transaction's MAIL. A condition decided at MAIL is decided
+     * before MAIL reaches the leg, which then has no transaction to abort: Postfix sends SMFIC_ABORT
+     * only after its milters saw MAIL (smtpd's SMTPD_FLAG_NEED_MILTER_ABORT).
+     */
+    private boolean milterSawMail() {
+        return facts.stage() != ConditionStage.MAIL;
     }
 
     /** The transaction ended (DOT, ABORT, a new MAIL or the session's end): counted, and its decisions forgotten. */

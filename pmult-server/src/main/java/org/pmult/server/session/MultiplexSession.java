@@ -241,7 +241,10 @@ public final class MultiplexSession implements PmilterSessionHandler {
     }
 
     private CompletionStage<PmilterResponse.Reply> onAbort() {
-        abortLegs();
+        if (state == State.TRANSACTION || state == State.DATA || state == State.MESSAGE) {
+            // as Postfix: only milters that saw a MAIL get SMFIC_ABORT; a RSET after HELO sends nothing
+            abortLegs();
+        }
         endTransaction(true);
         state = State.CONNECTED;
         count(MetricStage.ABORT, ReplyCode.CONTINUE);

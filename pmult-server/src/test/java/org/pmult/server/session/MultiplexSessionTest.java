@@ -172,6 +172,19 @@ class MultiplexSessionTest {
     }
 
     @Test
+    void anAbortOutsideATransactionReachesNoMilterAsInPostfix() throws Exception {
+        ScriptedLeg milter = new ScriptedLeg("mfd");
+        MultiplexSession session = session(milter);
+        connect(session);
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        send(session, mail());
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        assertEquals(List.of("connect", "mail <a@b.example>", "abort"), milter.calls,
+                "SMFIC_ABORT only after the milter saw MAIL, once per transaction (smtpd's NEED_MILTER_ABORT)");
+    }
+
+    @Test
     void splitsTheDataStageIntoHeadersEohBodyAndEndOfMessageWithModifications() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
         MultiplexSession session = inData(milter);
