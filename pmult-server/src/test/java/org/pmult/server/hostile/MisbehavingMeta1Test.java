@@ -9,8 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
@@ -62,26 +60,22 @@ class MisbehavingMeta1Test {
     @TempDir
     Path directory;
 
+    private HostileStage stage;
     private EventLoopGroup group;
     private HostileMilter milter;
     private LogCapture logs;
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
 
     @BeforeEach
     void startMilter() {
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        milter = HostileMilter.start(group);
-        logs = LogCapture.of("org.pmult");
+        stage = HostileStage.start();
+        group = stage.group;
+        milter = stage.milter;
+        logs = stage.logs;
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (int i = closeLast.size() - 1; i >= 0; i--) {
-            closeLast.get(i).close();
-        }
-        logs.close();
-        milter.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        stage.close();
     }
 
     @Test
@@ -130,7 +124,7 @@ class MisbehavingMeta1Test {
     void closesAConnectionThatStopsMidFrameAtTheIdleTimeout() throws Exception {
         PmultInstance pmult = pmult("  limits { idle-timeout = 1s }\n");
         Meta1Client good = Meta1Client.connect(group, pmult.address());
-        closeLast.add(good);
+        stage.closeAtEnd(good);
         good.keepAlive(Duration.ofMillis(250));
         good.beginSession(GOOD);
 
@@ -181,7 +175,7 @@ class MisbehavingMeta1Test {
     void acceptsAThousandIdleConnectionsWithinARaisedLimitAndClosesThemAtTheIdleTimeout() throws Exception {
         PmultInstance pmult = pmult("  limits { max-connections = 1100, idle-timeout = 2s }\n");
         Meta1Client good = Meta1Client.connect(group, pmult.address());
-        closeLast.add(good);
+        stage.closeAtEnd(good);
         good.keepAlive(Duration.ofMillis(400));
         good.beginSession(GOOD);
         int flood = 1_000;
@@ -292,7 +286,7 @@ class MisbehavingMeta1Test {
     private void floodWithoutReadingReplies() throws Exception {
         PmultInstance pmult = pmult("  limits { idle-timeout = 2s }\n");
         Meta1Client good = Meta1Client.connect(group, pmult.address());
-        closeLast.add(good);
+        stage.closeAtEnd(good);
         good.keepAlive(Duration.ofMillis(400));
         good.beginSession(GOOD);
 
@@ -328,14 +322,14 @@ class MisbehavingMeta1Test {
 
     private PmultInstance pmult(String limits) throws IOException {
         PmultInstance pmult = PmultInstance.start(directory, PmultInstance.client("mfd", milter.url(), "tempfail") + limits);
-        closeLast.add(pmult);
+        stage.closeAtEnd(pmult);
         return pmult;
     }
 
     /** A well-behaved connection with session {@link #GOOD} begun (CONNECT, EHLO, MAIL). */
     private Meta1Client wellBehavedSessionBegun(PmultInstance pmult) throws Exception {
         Meta1Client good = Meta1Client.connect(group, pmult.address());
-        closeLast.add(good);
+        stage.closeAtEnd(good);
         good.beginSession(GOOD);
         return good;
     }
@@ -363,7 +357,7 @@ class MisbehavingMeta1Test {
             assertTrue(future.awaitUninterruptibly(10, TimeUnit.SECONDS) && future.isSuccess(),
                     () -> "connect: " + future.cause());
             channels.add(future.channel());
-            closeLast.add(() -> future.channel().close());
+            stage.closeAtEnd(() -> future.channel().close());
         }
         return channels;
     }

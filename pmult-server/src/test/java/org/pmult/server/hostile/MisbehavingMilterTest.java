@@ -4,8 +4,6 @@ import ch.qos.logback.classic.Level;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,10 +28,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import static org.awaitility.Awaitility.await;
@@ -55,26 +51,22 @@ class MisbehavingMilterTest {
     @TempDir
     Path directory;
 
+    private HostileStage stage;
     private EventLoopGroup group;
     private HostileMilter milter;
     private LogCapture logs;
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
 
     @BeforeEach
     void startMilter() {
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        milter = HostileMilter.start(group);
-        logs = LogCapture.of("org.pmult");
+        stage = HostileStage.start();
+        group = stage.group;
+        milter = stage.milter;
+        logs = stage.logs;
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (int i = closeLast.size() - 1; i >= 0; i--) {
-            closeLast.get(i).close();
-        }
-        logs.close();
-        milter.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        stage.close();
     }
 
     @ParameterizedTest(name = "default-action {0} -> {1}")
@@ -264,21 +256,21 @@ class MisbehavingMilterTest {
 
     private PmultInstance pmult(String defaultAction) throws IOException {
         PmultInstance pmult = PmultInstance.start(directory, PmultInstance.client(CLIENT, milter.url(), defaultAction));
-        closeLast.add(pmult);
+        stage.closeAtEnd(pmult);
         return pmult;
     }
 
     /** A well-behaved connection with session {@link #GOOD} begun, before the milter is armed. */
     private Meta1Client wellBehavedSessionBegun(PmultInstance pmult) throws Exception {
         Meta1Client good = Meta1Client.connect(group, pmult.address());
-        closeLast.add(good);
+        stage.closeAtEnd(good);
         good.beginSession(GOOD);
         return good;
     }
 
     private Meta1Client hostileClient(PmultInstance pmult) throws Exception {
         Meta1Client client = Meta1Client.connect(group, pmult.address());
-        closeLast.add(client);
+        stage.closeAtEnd(client);
         return client;
     }
 
