@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pmult.server.testing.ClosedAtEnd;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmult.milter.codec.MilterCodes.Command;
 import org.pmult.milter.codec.MilterReply;
@@ -30,8 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -48,13 +47,11 @@ class PmultServerTest {
     Path dir;
 
     private final EventLoopGroup group = Transports.NIO.newEventLoopGroup(1, new DefaultThreadFactory("test", true));
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final ClosedAtEnd closing = new ClosedAtEnd();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closing.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 

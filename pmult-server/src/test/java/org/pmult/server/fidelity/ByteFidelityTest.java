@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pmult.server.testing.ClosedAtEnd;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
@@ -62,13 +63,11 @@ class ByteFidelityTest {
     Path dir;
 
     private final EventLoopGroup group = Transports.NIO.newEventLoopGroup(1, new DefaultThreadFactory("test", true));
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final ClosedAtEnd closing = new ClosedAtEnd();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closing.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 

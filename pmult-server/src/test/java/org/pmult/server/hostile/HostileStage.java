@@ -3,9 +3,8 @@ package org.pmult.server.hostile;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import org.pmult.server.testing.ClosedAtEnd;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +17,7 @@ final class HostileStage implements AutoCloseable {
     final EventLoopGroup group;
     final HostileMilter milter;
     final LogCapture logs;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final ClosedAtEnd opened = new ClosedAtEnd();
 
     private HostileStage() {
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
@@ -32,15 +31,12 @@ final class HostileStage implements AutoCloseable {
 
     /** Closes {@code resource} when the test ends, before what was opened earlier. */
     <T extends AutoCloseable> T closeAtEnd(T resource) {
-        opened.add(resource);
-        return resource;
+        return opened.add(resource);
     }
 
     @Override
     public void close() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        opened.close();
         logs.close();
         milter.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
