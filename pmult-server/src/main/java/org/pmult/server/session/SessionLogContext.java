@@ -19,6 +19,12 @@ public final class SessionLogContext implements LogContext {
     /** MDC key of the current message's Message-ID, once known. */
     public static final String MSGID = "msgid";
 
+    /** Closes an entry that found neither key (the Message-ID may have been learnt inside). */
+    private static final Scope REMOVE_BOTH = () -> {
+        MDC.remove(SESSION);
+        MDC.remove(MSGID);
+    };
+
     private final String seid;
     private String messageId;
 
@@ -43,18 +49,38 @@ public final class SessionLogContext implements LogContext {
         }
     }
 
+    /**
+     * Puts the keys that are not in place yet and returns a scope that restores what was there before.
+     * The usual cases cost no allocation: work nested in the session's own finds both keys in place and
+     * changes nothing; work entered on an event loop between events finds the MDC without either key,
+     * and its scope removes both. Strings are compared by identity first: the MDC holds the very
+     * strings this context put.
+     */
     @Override
     public Scope enter() {
         String previousSession = MDC.get(SESSION);
         String previousMessageId = MDC.get(MSGID);
-        if (seid.equals(previousSession) && Objects.equals(messageId, previousMessageId)) {
+        String id = messageId;
+        boolean sessionInPlace = seid == previousSession || seid.equals(previousSession);
+        boolean messageIdInPlace = id == previousMessageId || (id != null && id.equals(previousMessageId));
+        if (sessionInPlace && messageIdInPlace) {
             return Scope.EMPTY; // already in place: the usual case for work nested in the session's own
         }
-        MDC.put(SESSION, seid);
-        put(MSGID, messageId);
+        if (!sessionInPlace) {
+            MDC.put(SESSION, seid);
+        }
+        if (!messageIdInPlace) {
+            put(MSGID, id);
+        }
+        if (previousSession == null && previousMessageId == null) {
+            return REMOVE_BOTH; // nothing to put back: the usual first entry
+        }
+        if (sessionInPlace) {
+            return () -> put(MSGID, previousMessageId);
+        }
         return () -> {
             put(SESSION, previousSession);
-            put(MSGID, previousMessageId);
+            put(MSGID, previousMessageId); // also when equal at entry: the Message-ID may have been learnt inside
         };
     }
 
