@@ -19,15 +19,14 @@ import java.util.List;
  * IPv6 block ({@code ::ffff:192.0.2.0/120}) is the IPv4 block it stands for, as the client address
  * is matched unmapped. Literal addresses only: a name is never resolved.
  */
-public final class CidrList {
+public final class CidrList extends TextList {
 
     private static final int MAPPED_PREFIX_BITS = 96;
 
-    private final List<String> texts;
     private final List<IpSubnetFilterRule> rules;
 
     private CidrList(List<String> texts, List<IpSubnetFilterRule> rules) {
-        this.texts = texts;
+        super(texts);
         this.rules = rules;
     }
 
@@ -43,7 +42,7 @@ public final class CidrList {
         for (String block : blocks) {
             rules.add(rule(block));
         }
-        return new CidrList(List.copyOf(blocks), List.copyOf(rules));
+        return new CidrList(blocks, List.copyOf(rules));
     }
 
     private static IpSubnetFilterRule rule(String block) {
@@ -96,25 +95,5 @@ public final class CidrList {
             }
         }
         return false;
-    }
-
-    /** The blocks as written. */
-    public List<String> texts() {
-        return texts;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof CidrList list && list.texts.equals(texts);
-    }
-
-    @Override
-    public int hashCode() {
-        return texts.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return texts.toString();
     }
 }

@@ -9,13 +9,12 @@ import java.util.regex.Pattern;
  * names do, and is against the whole name: {@code example.com} matches only that name,
  * {@code *.example.com} only its subdomains.
  */
-public final class GlobList {
+public final class GlobList extends TextList {
 
-    private final List<String> globs;
     private final Pattern pattern;
 
     private GlobList(List<String> globs, Pattern pattern) {
-        this.globs = globs;
+        super(globs);
         this.pattern = pattern;
     }
 
@@ -50,30 +49,10 @@ public final class GlobList {
             }
             regex.append(')');
         }
-        return new GlobList(List.copyOf(globs), Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL));
+        return new GlobList(globs, Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL));
     }
 
     public boolean matches(String name) {
         return pattern.matcher(name).matches();
-    }
-
-    /** The patterns as written. */
-    public List<String> texts() {
-        return globs;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof GlobList list && list.globs.equals(globs);
-    }
-
-    @Override
-    public int hashCode() {
-        return globs.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return globs.toString();
     }
 }

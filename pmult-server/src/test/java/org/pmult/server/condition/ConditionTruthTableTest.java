@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -243,6 +244,21 @@ class ConditionTruthTableTest {
         assertTrue(v6prefix.getMessage().contains("0..128"), v6prefix.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GlobList.parse(List.of("")));
         assertFalse(GlobList.parse(List.of("example.com")).matches("xexample.com"));
+    }
+
+    @Test
+    void listsAreEqualByTheirTextsAndOfOneKindOnly() {
+        CidrList blocks = CidrList.parse(List.of("192.0.2.0/24", "2001:db8::/32"));
+        assertEquals(blocks, CidrList.parse(List.of("192.0.2.0/24", "2001:db8::/32")));
+        assertEquals(blocks.hashCode(), CidrList.parse(List.of("192.0.2.0/24", "2001:db8::/32")).hashCode());
+        assertNotEquals(blocks, CidrList.parse(List.of("192.0.2.0/25", "2001:db8::/32")));
+        assertEquals("[192.0.2.0/24, 2001:db8::/32]", blocks.toString());
+        assertEquals(List.of("192.0.2.0/24", "2001:db8::/32"), blocks.texts());
+        GlobList globs = GlobList.parse(List.of("*.example.com"));
+        assertEquals(new HeloMatches(globs), new HeloMatches(GlobList.parse(List.of("*.example.com"))));
+        assertNotEquals(globs, GlobList.parse(List.of("*.example.org")));
+        assertEquals("[*.example.com]", globs.toString());
+        assertNotEquals(CidrList.parse(List.of("192.0.2.7")), GlobList.parse(List.of("192.0.2.7")));
     }
 
     private static SessionFacts connected() throws Exception {
