@@ -1,10 +1,8 @@
 package org.pmult.server.upstream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.junit.jupiter.api.Test;
-import org.pmult.pmilter.codec.PmilterCodes.HeloKind;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterCodes;
@@ -22,8 +20,6 @@ import org.pmult.server.session.LegVerdict;
 import org.pmult.server.session.MultiplexSession;
 import org.pmult.server.session.SessionContext;
 
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +36,7 @@ class ClientConditionsTest {
 
     private static final String SEID = "C1";
 
+    private final Meta1Requests meta1 = new Meta1Requests(SEID);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RecordingLeg cond = new RecordingLeg("cond");
     private final RecordingLeg mfd = new RecordingLeg("mfd");
@@ -48,10 +45,10 @@ class ClientConditionsTest {
     @Test
     void falseAtConnectTheClientSeesNothingOfTheSessionAndDecidesNothing() throws Exception {
         start("client-address(10.0.0.0/8)");
-        assertEquals(ReplyCode.CONTINUE, connect("192.0.2.10").code());
-        send(helo("client.example"));
+        assertEquals(ReplyCode.CONTINUE, send(meta1.connect("192.0.2.10")).code());
+        send(meta1.helo("client.example"));
         mfd.answers(LegVerdict.ACCEPT);
-        assertEquals(ReplyCode.ACCEPT, send(mail("<a@b.example>", PmilterMacros.EMPTY)).code(),
+        assertEquals(ReplyCode.ACCEPT, send(meta1.mail("<a@b.example>")).code(),
                 "mfd's accept is the answer: the skipped client does not hold it back");
         session.closed(CloseReason.CLOSE_COMMAND);
 
@@ -64,9 +61,9 @@ class ClientConditionsTest {
     @Test
     void trueAtConnectTheClientIsConsultedAsUsual() throws Exception {
         start("client-address(192.0.2.0/24, 2001:db8::/32)");
-        connect("192.0.2.10");
+        send(meta1.connect("192.0.2.10"));
         cond.answers(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 cond says no"));
-        PmilterResponse.Reply reply = send(mail("<a@b.example>", PmilterMacros.EMPTY));
+        PmilterResponse.Reply reply = send(meta1.mail("<a@b.example>"));
         assertEquals(ReplyCode.REJECT, reply.code());
         assertEquals(List.of("connect", "mail <a@b.example>"), cond.calls);
         assertEquals(List.of("connect"), mfd.calls, "refused by cond first, in client order");
@@ -75,10 +72,10 @@ class ClientConditionsTest {
     @Test
     void falseAtHeloTheClientHasSeenConnectOnlyAndGetsQuitAtTheEnd() throws Exception {
         start("helo(*.example.com)");
-        connect("192.0.2.10");
-        send(helo("unknown.example.net"));
-        send(mail("<a@b.example>", PmilterMacros.EMPTY));
-        send(new PmilterRequest.Abort(SEID));
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.helo("unknown.example.net"));
+        send(meta1.mail("<a@b.example>"));
+        send(meta1.abort());
         session.closed(CloseReason.CLOSE_COMMAND);
 
         assertEquals(List.of("connect", "quit"), cond.calls);
@@ -88,13 +85,13 @@ class ClientConditionsTest {
     @Test
     void falseAtMailTheClientGetsAbortAndTheNextTransactionIsDecidedAfresh() throws Exception {
         start("sender-domain(example.org)");
-        connect("192.0.2.10");
-        send(helo("client.example"));
-        assertEquals(ReplyCode.CONTINUE, send(mail("<a@other.example>", PmilterMacros.EMPTY)).code());
-        send(rcpt("<bob@example.net>"));
-        send(new PmilterRequest.Abort(SEID));
-        send(mail("<a@example.org>", PmilterMacros.EMPTY));
-        send(rcpt("<bob@example.net>"));
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.helo("client.example"));
+        assertEquals(ReplyCode.CONTINUE, send(meta1.mail("<a@other.example>")).code());
+        send(meta1.rcpt("<bob@example.net>"));
+        send(meta1.abort());
+        send(meta1.mail("<a@example.org>"));
+        send(meta1.rcpt("<bob@example.net>"));
         session.closed(CloseReason.CLOSE_COMMAND);
 
         assertEquals(List.of("connect", "helo client.example", "mail <a@example.org>", "rcpt <bob@example.net>",
@@ -109,41 +106,41 @@ class ClientConditionsTest {
     @Test
     void aNewMailWithoutDotOrAbortStillReopensTheSkippedClient() throws Exception {
         start("sender-domain(example.org)");
-        connect("192.0.2.10");
-        send(mail("<a@other.example>", PmilterMacros.EMPTY));
-        send(mail("<a@example.org>", PmilterMacros.EMPTY));
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.mail("<a@other.example>"));
+        send(meta1.mail("<a@example.org>"));
         assertEquals(List.of("connect", "mail <a@example.org>"), cond.calls);
     }
 
     @Test
     void authenticationComesFromMeta1sMacrosAtEachMail() throws Exception {
         start("not(authenticated)");
-        connect("192.0.2.10");
-        send(mail("<a@b.example>", PmilterMacros.of(Macro.AUTH_TYPE, "PLAIN", Macro.AUTH_AUTHEN, "alice")));
-        send(new PmilterRequest.Abort(SEID));
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.mail("<a@b.example>", PmilterMacros.of(Macro.AUTH_TYPE, "PLAIN", Macro.AUTH_AUTHEN, "alice")));
+        send(meta1.abort());
         assertEquals(List.of("connect"), cond.calls, "an authenticated client's mail skips cond, which never saw it");
     }
 
     @Test
     void recipientDomainIsTrueAtTheFirstAcceptedMatchAndFalseAtDataWhenNoneMatched() throws Exception {
         start("recipient-domain(example.net)");
-        connect("192.0.2.10");
-        send(mail("<a@b.example>", PmilterMacros.EMPTY));
-        send(rcpt("<x@other.example>"));
-        send(new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
-        send(msg("Subject: hi\r\n\r\nhello\r\n"));
-        send(dot());
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.mail("<a@b.example>"));
+        send(meta1.rcpt("<x@other.example>"));
+        send(meta1.data());
+        send(meta1.msg("Subject: hi\r\n\r\nhello\r\n"));
+        send(meta1.dot());
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <x@other.example>", "abort"), cond.calls,
                 "consulted while undecided, ended at DATA");
 
         cond.calls.clear();
-        send(mail("<a@b.example>", PmilterMacros.EMPTY));
+        send(meta1.mail("<a@b.example>"));
         mfd.answers(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.1.1 no"));
-        send(rcpt("<refused@example.net>"));
-        send(rcpt("<bob@example.net>"));
-        send(new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
-        send(msg("Subject: hi\r\n\r\nhello\r\n"));
-        send(dot());
+        send(meta1.rcpt("<refused@example.net>"));
+        send(meta1.rcpt("<bob@example.net>"));
+        send(meta1.data());
+        send(meta1.msg("Subject: hi\r\n\r\nhello\r\n"));
+        send(meta1.dot());
         assertEquals(List.of("mail <a@b.example>", "rcpt <refused@example.net>", "rcpt <bob@example.net>", "data",
                 "header Subject", "eoh", "body hello\r\n", "eom"), cond.calls);
     }
@@ -151,12 +148,12 @@ class ClientConditionsTest {
     @Test
     void aMessageGrowingPastTheLimitEndsForTheClientMidMessage() throws Exception {
         start("size-below(20)");
-        connect("192.0.2.10");
-        send(mail("<a@b.example>", PmilterMacros.EMPTY));
-        send(new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
-        send(msg("Subject: hi\r\n"));
-        send(msg("\r\n" + "x".repeat(30) + "\r\n"));
-        assertEquals(ReplyCode.CONTINUE, send(dot()).code());
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.mail("<a@b.example>"));
+        send(meta1.data());
+        send(meta1.msg("Subject: hi\r\n"));
+        send(meta1.msg("\r\n" + "x".repeat(30) + "\r\n"));
+        assertEquals(ReplyCode.CONTINUE, send(meta1.dot()).code());
         assertEquals(List.of("connect", "mail <a@b.example>", "data", "abort"), cond.calls,
                 "no header was complete before the limit passed");
         assertEquals(List.of("connect", "mail <a@b.example>", "data", "header Subject", "eoh",
@@ -166,9 +163,9 @@ class ClientConditionsTest {
     @Test
     void sizeDeclaredWithMailDecidesAtMail() throws Exception {
         start("size-above(1M)");
-        connect("192.0.2.10");
+        send(meta1.connect("192.0.2.10"));
         send(new PmilterRequest.Mail(SEID, "<a@b.example>", "SIZE=4000000 BODY=8BITMIME", PmilterMacros.EMPTY));
-        send(new PmilterRequest.Abort(SEID));
+        send(meta1.abort());
         send(new PmilterRequest.Mail(SEID, "<a@b.example>", "SIZE=4000", PmilterMacros.EMPTY));
         assertEquals(List.of("connect", "mail <a@b.example>", "abort"), cond.calls,
                 "the ABORT of the first transaction; the second was decided at MAIL and never reached cond");
@@ -177,9 +174,9 @@ class ClientConditionsTest {
     @Test
     void aSkippedClientsRejectNeverReachesMeta1() throws Exception {
         start("any(client-address(10.0.0.0/8), sender-domain(example.org))");
-        connect("192.0.2.10");
+        send(meta1.connect("192.0.2.10"));
         cond.answers(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 would refuse"));
-        assertEquals(ReplyCode.CONTINUE, send(mail("<a@b.example>", PmilterMacros.EMPTY)).code());
+        assertEquals(ReplyCode.CONTINUE, send(meta1.mail("<a@b.example>")).code());
         assertEquals(List.of("connect"), cond.calls);
     }
 
@@ -209,31 +206,6 @@ class ClientConditionsTest {
             needs.add(new MacroPlan.ClientNeeds(name, Map.of(), true));
         }
         return MacroPlan.build(new MacroCatalog(Map.of()), Map.of(), needs);
-    }
-
-    private PmilterResponse.Reply connect(String address) throws Exception {
-        return send(new PmilterRequest.Connect(SEID, InetAddress.getByName(address), 40001, "mx.example",
-                PmilterMacros.EMPTY));
-    }
-
-    private static PmilterRequest.Ehlo helo(String name) {
-        return new PmilterRequest.Ehlo(SEID, name, HeloKind.EHLO, PmilterMacros.EMPTY);
-    }
-
-    private static PmilterRequest.Mail mail(String sender, PmilterMacros macros) {
-        return new PmilterRequest.Mail(SEID, sender, null, macros);
-    }
-
-    private static PmilterRequest.Rcpt rcpt(String path) {
-        return new PmilterRequest.Rcpt(SEID, path, 0, null, PmilterMacros.EMPTY);
-    }
-
-    private static PmilterRequest.Msg msg(String text) {
-        return new PmilterRequest.Msg(SEID, Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
-    }
-
-    private static PmilterRequest.Dot dot() {
-        return new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY);
     }
 
     private PmilterResponse.Reply send(PmilterRequest.SessionRequest request) throws Exception {

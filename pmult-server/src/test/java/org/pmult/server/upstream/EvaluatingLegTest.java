@@ -1,13 +1,11 @@
 package org.pmult.server.upstream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
 import org.pmult.pmilter.codec.PmilterCodes;
-import org.pmult.pmilter.codec.PmilterMacros;
 import org.pmult.pmilter.codec.PmilterModification;
 import org.pmult.pmilter.codec.PmilterRequest;
 import org.pmult.pmilter.codec.PmilterResponse;
@@ -20,8 +18,6 @@ import org.pmult.server.session.LegVerdict;
 import org.pmult.server.session.MultiplexSession;
 import org.pmult.server.session.SessionContext;
 
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +34,7 @@ class EvaluatingLegTest {
 
     private static final String SEID = "E1";
 
+    private final Meta1Requests meta1 = new Meta1Requests(SEID);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final PmultMetrics metrics = new PmultMetrics(registry);
     private final RecordingLeg trial = new RecordingLeg("trial");
@@ -53,13 +50,13 @@ class EvaluatingLegTest {
 
     @Test
     void aRejectAtMailIsCountedNotAppliedAndTheMilterSeesNoMoreOfThatMessage() throws Exception {
-        connect();
+        send(meta1.connect("192.0.2.10"));
         trial.answers(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 trial says no"));
-        assertEquals(ReplyCode.CONTINUE, send(mail()).code(), "MeTA1 does not get trial's reject");
-        assertEquals(ReplyCode.CONTINUE, send(rcpt("<bob@example.net>")).code());
-        assertEquals(ReplyCode.CONTINUE, send(new PmilterRequest.Data(SEID, PmilterMacros.EMPTY)).code());
-        send(msg("Subject: hi\r\n\r\nhello\r\n"));
-        assertEquals(ReplyCode.CONTINUE, send(dot()).code());
+        assertEquals(ReplyCode.CONTINUE, send(meta1.mail("<a@b.example>")).code(), "MeTA1 does not get trial's reject");
+        assertEquals(ReplyCode.CONTINUE, send(meta1.rcpt("<bob@example.net>")).code());
+        assertEquals(ReplyCode.CONTINUE, send(meta1.data()).code());
+        send(meta1.msg("Subject: hi\r\n\r\nhello\r\n"));
+        assertEquals(ReplyCode.CONTINUE, send(meta1.dot()).code());
 
         assertEquals(List.of("connect", "mail <a@b.example>", "abort"), trial.calls,
                 "after its reject trial sees nothing of the message, which ends with ABORT");
@@ -68,18 +65,18 @@ class EvaluatingLegTest {
         assertEquals(1.0, verdicts("mail", "reject"));
         assertEquals(1.0, verdicts("connect", "continue"));
 
-        send(mail());
+        send(meta1.mail("<a@b.example>"));
         assertEquals("mail <a@b.example>", trial.calls.get(trial.calls.size() - 1), "consulted again next transaction");
     }
 
     @Test
     void aRejectedRecipientOnlyRefusesThatRecipientAndTheEnforcingClientStillDecides() throws Exception {
-        connect();
-        send(mail());
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.mail("<a@b.example>"));
         trial.answers(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.1.1 trial: no such user"));
-        assertEquals(ReplyCode.CONTINUE, send(rcpt("<blocked@example.net>")).code());
+        assertEquals(ReplyCode.CONTINUE, send(meta1.rcpt("<blocked@example.net>")).code());
         mfd.answers(LegVerdict.of(LegVerdict.Kind.TEMPFAIL));
-        assertEquals(ReplyCode.TEMPFAIL, send(rcpt("<carol@example.net>")).code(), "mfd's verdict applies as usual");
+        assertEquals(ReplyCode.TEMPFAIL, send(meta1.rcpt("<carol@example.net>")).code(), "mfd's verdict applies as usual");
 
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <blocked@example.net>", "rcpt <carol@example.net>"),
                 trial.calls);
@@ -89,14 +86,14 @@ class EvaluatingLegTest {
 
     @Test
     void changesAtEndOfMessageAreCountedAndNotCarriedToMeta1() throws Exception {
-        connect();
-        send(mail());
-        send(new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
-        send(msg("Subject: hi\r\n\r\nhello\r\n"));
+        send(meta1.connect("192.0.2.10"));
+        send(meta1.mail("<a@b.example>"));
+        send(meta1.data());
+        send(meta1.msg("Subject: hi\r\n\r\nhello\r\n"));
         trial.answers(new LegVerdict(LegVerdict.Kind.CONTINUE, null, List.of(
                         new PmilterModification.AddHeader("X-Spam", "yes"),
                         new PmilterModification.DeleteRecipient("<bob@example.net>")), false));
-        PmilterResponse.Reply reply = send(dot());
+        PmilterResponse.Reply reply = send(meta1.dot());
 
         assertEquals(ReplyCode.CONTINUE, reply.code());
         assertEquals(List.of(), reply.modifications());
@@ -107,12 +104,12 @@ class EvaluatingLegTest {
 
     @Test
     void anAcceptEndsTheMessageForTheMilterButNeverAcceptsForOthers() throws Exception {
-        connect();
+        send(meta1.connect("192.0.2.10"));
         trial.answers(LegVerdict.ACCEPT);
-        assertEquals(ReplyCode.CONTINUE, send(mail()).code());
+        assertEquals(ReplyCode.CONTINUE, send(meta1.mail("<a@b.example>")).code());
         mfd.answers(LegVerdict.of(LegVerdict.Kind.REJECT));
-        assertEquals(ReplyCode.REJECT, send(rcpt("<bob@example.net>")).code());
-        send(new PmilterRequest.Abort(SEID));
+        assertEquals(ReplyCode.REJECT, send(meta1.rcpt("<bob@example.net>")).code());
+        send(meta1.abort());
 
         assertEquals(List.of("connect", "mail <a@b.example>", "abort"), trial.calls);
         assertEquals(1.0, verdicts("mail", "accept"));
@@ -121,9 +118,9 @@ class EvaluatingLegTest {
     @Test
     void aFailedMilterIsCountedOnceAndThenLeftAloneUntilQuit() throws Exception {
         trial.answers(new LegVerdict(LegVerdict.Kind.TEMPFAIL, null, List.of(), true));
-        assertEquals(ReplyCode.CONTINUE, connect().code(), "its default action is not applied either");
-        send(mail());
-        send(new PmilterRequest.Abort(SEID));
+        assertEquals(ReplyCode.CONTINUE, send(meta1.connect("192.0.2.10")).code(), "its default action is not applied either");
+        send(meta1.mail("<a@b.example>"));
+        send(meta1.abort());
         session.closed(CloseReason.CLOSE_COMMAND);
 
         assertEquals(List.of("connect", "quit"), trial.calls);
@@ -148,27 +145,6 @@ class EvaluatingLegTest {
             needs.add(new MacroPlan.ClientNeeds(name, Map.of(), true));
         }
         return MacroPlan.build(new MacroCatalog(Map.of()), Map.of(), needs);
-    }
-
-    private PmilterResponse.Reply connect() throws Exception {
-        return send(new PmilterRequest.Connect(SEID, InetAddress.getByName("192.0.2.10"), 40001, "mx.example",
-                PmilterMacros.EMPTY));
-    }
-
-    private static PmilterRequest.Mail mail() {
-        return new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY);
-    }
-
-    private static PmilterRequest.Rcpt rcpt(String path) {
-        return new PmilterRequest.Rcpt(SEID, path, 0, null, PmilterMacros.EMPTY);
-    }
-
-    private static PmilterRequest.Msg msg(String text) {
-        return new PmilterRequest.Msg(SEID, Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
-    }
-
-    private static PmilterRequest.Dot dot() {
-        return new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY);
     }
 
     private PmilterResponse.Reply send(PmilterRequest.SessionRequest request) throws Exception {
