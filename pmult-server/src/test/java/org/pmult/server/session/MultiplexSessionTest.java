@@ -39,14 +39,14 @@ class MultiplexSessionTest {
 
     private static final String SEID = "S1";
 
+    private final ScriptedLeg first = new ScriptedLeg("first");
+    private final ScriptedLeg second = new ScriptedLeg("second");
+
     @Test
     void carriesTheFirstRejectInClientOrderWithItsTextAndNeverShowsTheCommandToLaterMilters() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
-        MultiplexSession session = session(first, second);
-        connect(session);
+        MultiplexSession session = connected(session(first, second));
         first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 first says no"));
-        PmilterResponse.Reply reply = send(session, new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY));
+        PmilterResponse.Reply reply = send(session, mail());
         assertEquals(ReplyCode.REJECT, reply.code());
         assertEquals("550 5.7.1 first says no", reply.text());
         assertEquals(List.of("connect", "mail <a@b.example>"), first.calls);
@@ -55,10 +55,7 @@ class MultiplexSessionTest {
 
     @Test
     void aRecipientRefusedByTheFirstMilterNeverReachesTheSecondButTheNextOneDoes() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
-        MultiplexSession session = session(first, second);
-        connect(session);
+        MultiplexSession session = connected(session(first, second));
         send(session, mail());
         first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.1.1 no such user"));
         assertEquals(ReplyCode.REJECT, send(session, rcpt("<blocked@example.net>", 0)).code());
@@ -70,8 +67,6 @@ class MultiplexSessionTest {
 
     @Test
     void aConnectionRefusedByTheFirstMilterNeverReachesTheSecond() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
         MultiplexSession session = session(first, second);
         first.next(LegVerdict.withText(LegVerdict.Kind.TEMPFAIL, "421 4.7.0 go away"));
         assertEquals(ReplyCode.TEMPFAIL, connect(session).code());
@@ -80,10 +75,7 @@ class MultiplexSessionTest {
 
     @Test
     void anAcceptByTheFirstMilterStillLetsTheSecondDecide() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
-        MultiplexSession session = session(first, second);
-        connect(session);
+        MultiplexSession session = connected(session(first, second));
         first.next(LegVerdict.ACCEPT);
         second.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 second says no"));
         PmilterResponse.Reply reply = send(session, mail());
@@ -94,18 +86,15 @@ class MultiplexSessionTest {
 
     @Test
     void aMessageRejectedByTheFirstMilterNeverEndsAtTheSecond() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
-        MultiplexSession session = session(first, second);
-        connect(session);
+        MultiplexSession session = connected(session(first, second));
         send(session, mail());
         send(session, rcpt("<bob@example.net>", 0));
-        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        send(session, data());
         assertEquals(ReplyCode.CONTINUE, send(session, msg("Subject: hi\r\n\r\nhello\r\n")).code());
         first.nextAtEom(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 spam"));
         second.nextAtEom(new LegVerdict(LegVerdict.Kind.CONTINUE, null,
                 List.of(new PmilterModification.AddHeader("DKIM-Signature", "v=1")), false));
-        PmilterResponse.Reply dot = send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY));
+        PmilterResponse.Reply dot = send(session, dot());
         assertEquals(ReplyCode.REJECT, dot.code());
         assertEquals(List.of(), dot.modifications());
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
@@ -126,12 +115,9 @@ class MultiplexSessionTest {
 
     @Test
     void aHeaderRejectedByTheFirstMilterNeverReachesTheSecond() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
-        MultiplexSession session = session(first, second);
-        connect(session);
+        MultiplexSession session = connected(session(first, second));
         send(session, mail());
-        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        send(session, data());
         // A header goes out once the next line shows it is not folded: From with the first chunk, Subject with the second.
         assertEquals(ReplyCode.CONTINUE, send(session, msg("From: a@b.example\r\nSubject: buy\r\n")).code());
         first.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.7.1 bad subject"));
@@ -142,10 +128,9 @@ class MultiplexSessionTest {
     @Test
     void refusesOnlyTheRejectedRecipientAndCountsRecipientsInMacros() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = session(new MacroPlan.ClientNeeds("mfd",
-                Map.of(MacroStage.RCPT, List.of("{rcpt_addr}", "{nrcpts}", "{nbadrcpts}")), true), milter);
-        connect(session);
-        send(session, new PmilterRequest.Mail(SEID, "<a@b.example>", null, PmilterMacros.EMPTY));
+        MultiplexSession session = connected(session(new MacroPlan.ClientNeeds("mfd",
+                Map.of(MacroStage.RCPT, List.of("{rcpt_addr}", "{nrcpts}", "{nbadrcpts}")), true), milter));
+        send(session, mail());
         milter.next(LegVerdict.withText(LegVerdict.Kind.REJECT, "550 5.1.1 no such user"));
         assertEquals(ReplyCode.REJECT, send(session, rcpt("<blocked@example.net>", 0)).code());
         assertEquals(ReplyCode.CONTINUE, send(session, rcpt("<bob@example.net>", 1)).code());
@@ -156,16 +141,13 @@ class MultiplexSessionTest {
 
     @Test
     void answersAcceptOnlyWhenEveryMilterAcceptedAndConsultsThemAgainNextTransaction() throws Exception {
-        ScriptedLeg first = new ScriptedLeg("first");
-        ScriptedLeg second = new ScriptedLeg("second");
-        MultiplexSession session = session(first, second);
-        connect(session);
+        MultiplexSession session = connected(session(first, second));
         first.next(LegVerdict.ACCEPT);
         assertEquals(ReplyCode.CONTINUE, send(session, mail()).code());
         second.next(LegVerdict.ACCEPT);
         assertEquals(ReplyCode.ACCEPT, send(session, rcpt("<x@y.example>", 0)).code());
         assertEquals(List.of("connect", "mail <a@b.example>"), first.calls, "an accepting milter is not asked again");
-        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, abort()).code());
         send(session, mail());
         assertEquals(List.of("connect", "mail <a@b.example>", "abort", "mail <a@b.example>"), first.calls,
                 "asked again after the transaction");
@@ -174,12 +156,11 @@ class MultiplexSessionTest {
     @Test
     void anAbortOutsideATransactionReachesNoMilterAsInPostfix() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = session(milter);
-        connect(session);
-        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        MultiplexSession session = connected(session(milter));
+        assertEquals(ReplyCode.CONTINUE, send(session, abort()).code());
         send(session, mail());
-        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
-        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, abort()).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, abort()).code());
         assertEquals(List.of("connect", "mail <a@b.example>", "abort"), milter.calls,
                 "SMFIC_ABORT only after the milter saw MAIL, once per transaction (smtpd's NEED_MILTER_ABORT)");
     }
@@ -194,7 +175,7 @@ class MultiplexSessionTest {
         assertEquals(ReplyCode.CONTINUE, send(session, msg(message.substring(half))).code());
         milter.nextAtEom(new LegVerdict(LegVerdict.Kind.CONTINUE, null,
                 List.of(new PmilterModification.AddHeader("X-Scanned", "yes")), false));
-        PmilterResponse.Reply dot = send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY));
+        PmilterResponse.Reply dot = send(session, dot());
         assertEquals(ReplyCode.CONTINUE, dot.code());
         assertEquals(List.of(new PmilterModification.AddHeader("X-Scanned", "yes")), dot.modifications());
         assertEquals(List.of("connect", "mail <a@b.example>", "rcpt <bob@example.net>", "data",
@@ -205,11 +186,10 @@ class MultiplexSessionTest {
     void closesAnAcceptedMessageWithAbortAtDotBeforeTheNextTransaction() throws Exception {
         ScriptedLeg accepting = new ScriptedLeg("accepting");
         ScriptedLeg other = new ScriptedLeg("other");
-        MultiplexSession session = session(accepting, other);
-        connect(session);
+        MultiplexSession session = connected(session(accepting, other));
         accepting.next(LegVerdict.ACCEPT);
         send(session, mail());
-        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, dot()).code());
         send(session, mail());
         assertEquals(List.of("connect", "mail <a@b.example>", "abort", "mail <a@b.example>"), accepting.calls);
         assertEquals(List.of("connect", "mail <a@b.example>", "eoh", "eom", "mail <a@b.example>"), other.calls);
@@ -218,15 +198,13 @@ class MultiplexSessionTest {
     @Test
     void dropsModificationsSmtpsDidNotOffer() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan(1),
-                PmilterCodes.STAGE_CAPS_MASK | PmilterCodes.Capability.MOD_HDR.bit(), 65536,
-                ImmediateEventExecutor.INSTANCE, null), List.of(milter));
-        connect(session);
+        MultiplexSession session = connected(session(
+                PmilterCodes.STAGE_CAPS_MASK | PmilterCodes.Capability.MOD_HDR.bit(), 65536, milter));
         send(session, mail());
         milter.nextAtEom(new LegVerdict(LegVerdict.Kind.CONTINUE, null, List.of(
                 new PmilterModification.AddRecipient("<extra@example.net>"),
                 new PmilterModification.AddHeader("X-Kept", "1")), false));
-        PmilterResponse.Reply dot = send(session, new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY));
+        PmilterResponse.Reply dot = send(session, dot());
         assertEquals(List.of(new PmilterModification.AddHeader("X-Kept", "1")), dot.modifications());
     }
 
@@ -257,8 +235,7 @@ class MultiplexSessionTest {
     @Test
     void closesEveryLegOnceWhenTheSessionEnds() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = session(milter);
-        connect(session);
+        MultiplexSession session = connected(session(milter));
         session.closed(CloseReason.CONNECTION_CLOSED);
         session.closed(CloseReason.CLOSE_COMMAND);
         assertEquals(1, milter.closes);
@@ -268,28 +245,40 @@ class MultiplexSessionTest {
     @Test
     void rejectsAMessageWhoseHeaderBlockIsTooLargeAndSessionGoesOn() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan(1),
-                PmilterCodes.ALL_MASK, 64, ImmediateEventExecutor.INSTANCE, null), List.of(milter));
-        connect(session);
+        MultiplexSession session = connected(session(PmilterCodes.ALL_MASK, 64, milter));
         send(session, mail());
         PmilterResponse.Reply reply = send(session, msg("X-Long: " + "a".repeat(100) + "\r\n"));
         assertEquals(ReplyCode.REJECT, reply.code());
         assertTrue(reply.text().startsWith("552 "));
-        assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Abort(SEID)).code());
+        assertEquals(ReplyCode.CONTINUE, send(session, abort()).code());
         assertEquals(ReplyCode.CONTINUE, send(session, mail()).code());
     }
 
     // --- helpers -------------------------------------------------------------------------------
 
     private static MultiplexSession session(ScriptedLeg... legs) {
-        return new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan(legs.length), PmilterCodes.ALL_MASK,
-                65536, ImmediateEventExecutor.INSTANCE, null), List.of(legs));
+        return session(PmilterCodes.ALL_MASK, 65536, legs);
+    }
+
+    /** A session offered {@code offeredCaps} by MeTA1 that takes header blocks up to {@code maxHeaderBytes}. */
+    private static MultiplexSession session(int offeredCaps, int maxHeaderBytes, ScriptedLeg... legs) {
+        return session(plan(legs.length), offeredCaps, maxHeaderBytes, legs);
     }
 
     private static MultiplexSession session(MacroPlan.ClientNeeds needs, ScriptedLeg leg) {
-        MacroPlan plan = MacroPlan.build(new MacroCatalog(Map.of()), Map.of(), List.of(needs));
-        return new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan, PmilterCodes.ALL_MASK, 65536,
-                ImmediateEventExecutor.INSTANCE, null), List.of(leg));
+        return session(MacroPlan.build(new MacroCatalog(Map.of()), Map.of(), List.of(needs)), PmilterCodes.ALL_MASK, 65536,
+                leg);
+    }
+
+    private static MultiplexSession session(MacroPlan plan, int offeredCaps, int maxHeaderBytes, ScriptedLeg... legs) {
+        return new MultiplexSession(SEID, "192.0.2.10", new SessionContext(plan, offeredCaps, maxHeaderBytes,
+                ImmediateEventExecutor.INSTANCE, null), List.of(legs));
+    }
+
+    /** {@code session} after MeTA1's CONNECT. */
+    private static MultiplexSession connected(MultiplexSession session) throws Exception {
+        connect(session);
+        return session;
     }
 
     private static MacroPlan plan(int clients) {
@@ -311,16 +300,27 @@ class MultiplexSessionTest {
 
     /** A session with {@code legs} that has reached DATA with one recipient. */
     private static MultiplexSession inData(ScriptedLeg... legs) throws Exception {
-        MultiplexSession session = session(legs);
-        connect(session);
+        MultiplexSession session = connected(session(legs));
         send(session, mail());
         send(session, rcpt("<bob@example.net>", 0));
-        send(session, new PmilterRequest.Data(SEID, PmilterMacros.EMPTY));
+        send(session, data());
         return session;
     }
 
     private static PmilterRequest.Rcpt rcpt(String path, int index) {
         return new PmilterRequest.Rcpt(SEID, path, index, null, PmilterMacros.EMPTY);
+    }
+
+    private static PmilterRequest.Data data() {
+        return new PmilterRequest.Data(SEID, PmilterMacros.EMPTY);
+    }
+
+    private static PmilterRequest.Dot dot() {
+        return new PmilterRequest.Dot(SEID, PmilterMacros.EMPTY);
+    }
+
+    private static PmilterRequest.Abort abort() {
+        return new PmilterRequest.Abort(SEID);
     }
 
     private static PmilterRequest.Msg msg(String text) {
@@ -436,9 +436,8 @@ class MultiplexSessionTest {
     @Test
     void forwardsHeloAndKeepsTheSessionIdInEveryStage() throws Exception {
         ScriptedLeg milter = new ScriptedLeg("mfd");
-        MultiplexSession session = session(new MacroPlan.ClientNeeds("mfd",
-                Map.of(MacroStage.HELO, List.of("s", "i")), true), milter);
-        connect(session);
+        MultiplexSession session = connected(session(new MacroPlan.ClientNeeds("mfd",
+                Map.of(MacroStage.HELO, List.of("s", "i")), true), milter));
         assertEquals(ReplyCode.CONTINUE, send(session, new PmilterRequest.Ehlo(SEID, "mail.example", HeloKind.EHLO,
                 PmilterMacros.EMPTY)).code());
         assertEquals(Map.of("s", "mail.example", "i", SEID), milter.macrosSeen.get(1));
