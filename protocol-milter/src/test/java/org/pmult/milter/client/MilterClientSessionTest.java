@@ -90,9 +90,8 @@ class MilterClientSessionTest {
 
     @Test
     void negotiatesVersion6AndExposesTheMacroListsTheMilterAskedFor() {
-        milter = startMilter(ScriptedMilter.builder().negotiate(
+        openWith(ScriptedMilter.builder().negotiate(
                 new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0x750, MAILFROMD_LISTS)));
-        session = open(settings());
 
         NegotiatedOptions options = result(session.negotiation());
 
@@ -117,7 +116,7 @@ class MilterClientSessionTest {
 
     @Test
     void runsAWholeTransactionSendingMacrosRightBeforeTheirCommands() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .negotiate(new MilterReply.OptionNegotiation(6, MilterCodes.V6_ACTIONS, 0))
                 .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(
                         new MilterReply.AddHeader("X-Scripted", "yes"),
@@ -130,7 +129,6 @@ class MilterClientSessionTest {
                         new MilterReply.ReplaceBody(Unpooled.copiedBuffer("new body\r\n", StandardCharsets.US_ASCII)),
                         new MilterReply.Quarantine("looks odd"),
                         MilterReply.ACCEPT)));
-        session = open(settings());
         MilterMacros connectMacros = MilterMacros.of(CONNECT_MACRO_NAMES, "192.0.2.10", "mx.example.org");
         MilterMacros mailMacros = MilterMacros.of(MilterMacroNames.of("i", "{auth_authen}"), "QID1", null);
 
@@ -175,8 +173,7 @@ class MilterClientSessionTest {
 
     @Test
     void fallsBackToV2WhenMilterAnnouncesV2() {
-        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(2, 0x7F, 0x350)));
-        session = open(settings());
+        openWith(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(2, 0x7F, 0x350)));
 
         NegotiatedOptions options = result(session.negotiation());
         assertEquals(2, options.version());
@@ -199,10 +196,9 @@ class MilterClientSessionTest {
 
     @Test
     void retriesOnceOfferingV2WhenTheMilterClosesRightAfterOptionNegotiation() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> connection == 0
+        openWith(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> connection == 0
                 ? MilterScriptResponse.close()
                 : MilterScriptResponse.reply(new MilterReply.OptionNegotiation(2, 0x7F, 0x50))));
-        session = open(settings());
 
         assertEquals(2, result(session.negotiation()).version());
         assertEquals(2, milter.connections());
@@ -215,8 +211,7 @@ class MilterClientSessionTest {
 
     @Test
     void givesUpWhenTheMilterAlsoClosesAfterTheV2Offer() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> MilterScriptResponse.close()));
-        session = open(settings());
+        openWith(ScriptedMilter.builder().on(Command.OPTNEG, (command, connection) -> MilterScriptResponse.close()));
 
         MilterFailure failure = negotiationFailure();
         assertEquals(MilterFailure.Kind.CLOSED, failure.kind());
@@ -228,8 +223,7 @@ class MilterClientSessionTest {
 
     @Test
     void rejectsAnAnswerWithAVersionHigherThanOffered() {
-        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(7, 0x1FF, 0)));
-        session = open(settings());
+        openWith(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(7, 0x1FF, 0)));
 
         MilterFailure failure = negotiationFailure();
         assertEquals(MilterFailure.Kind.PROTOCOL, failure.kind());
@@ -239,8 +233,8 @@ class MilterClientSessionTest {
 
     @Test
     void rejectsAnAnswerAskingForActionsNotOffered() {
-        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, 0)));
-        session = open(MilterClientSettings.builder("test").offeredActions(MilterCodes.V2_ACTIONS).build());
+        openWith(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, 0)),
+                MilterClientSettings.builder("test").offeredActions(MilterCodes.V2_ACTIONS).build());
 
         MilterFailure failure = negotiationFailure();
         assertEquals("SMFIR_OPTNEG: actions CHGFROM|ADDRCPT_PAR|SETSYMLIST were not offered"
@@ -250,10 +244,9 @@ class MilterClientSessionTest {
     @Test
     void doesNotWaitForRepliesTheMilterNegotiatedAway() {
         int noReplies = ProtocolFlag.maskOf(ProtocolFlag.NR_CONN, ProtocolFlag.NR_RCPT, ProtocolFlag.NR_HDR);
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, noReplies))
                 .on(Command.MAIL, (command, connection) -> MilterScriptResponse.reply(MilterReply.TEMPFAIL)));
-        session = open(settings());
 
         assertSame(MilterVerdict.CONTINUE, result(session.connect(MilterMacros.EMPTY, "h", AddressFamily.UNKNOWN, 0, "")));
         // pmult sends two RCPTs without waiting; the milter stays silent as agreed
@@ -274,9 +267,8 @@ class MilterClientSessionTest {
 
     @Test
     void skipsStagesTheMilterSwitchedOffIncludingTheirMacros() {
-        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(6, 0x1FF,
+        openWith(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(6, 0x1FF,
                 ProtocolFlag.maskOf(ProtocolFlag.NOHELO, ProtocolFlag.NOCONNECT))));
-        session = open(settings());
         MilterMacros macros = MilterMacros.of(CONNECT_MACRO_NAMES, "192.0.2.1", "mx");
 
         assertSame(MilterVerdict.CONTINUE, result(session.connect(macros, "h", AddressFamily.INET, 1, "192.0.2.1")));
@@ -289,10 +281,9 @@ class MilterClientSessionTest {
 
     @Test
     void stopsSendingBodyAfterSkip() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, ProtocolFlag.SKIP.bit()))
                 .on(Command.BODY, (command, connection) -> MilterScriptResponse.reply(MilterReply.SKIP)));
-        session = open(settings());
         startMessage();
 
         ByteBuf twoChunks = Unpooled.wrappedBuffer(new byte[100_000]);
@@ -311,8 +302,7 @@ class MilterClientSessionTest {
 
     @Test
     void splitsALargeBodyIntoChunksOfAtMost65535Bytes() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startMessage();
         byte[] bytes = new byte[150_000];
         for (int i = 0; i < bytes.length; i++) {
@@ -364,8 +354,8 @@ class MilterClientSessionTest {
 
     @Test
     void appliesTheConfiguredDefaultActionWhenTheMilterDiesMidSession() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.MAIL, (command, connection) -> MilterScriptResponse.close()));
-        session = open(MilterClientSettings.builder("mfd").defaultAction(DefaultAction.ACCEPT).build());
+        openWith(ScriptedMilter.builder().on(Command.MAIL, (command, connection) -> MilterScriptResponse.close()),
+                MilterClientSettings.builder("mfd").defaultAction(DefaultAction.ACCEPT).build());
         startEnvelope();
 
         MilterVerdict verdict = result(session.mail(MilterMacros.EMPTY, "<a@b>", List.of()));
@@ -395,14 +385,14 @@ class MilterClientSessionTest {
     @Test
     void progressRestartsTheEndOfMessageTimer() {
         Duration beat = Duration.ofMillis(150);
-        milter = startMilter(ScriptedMilter.builder().on(Command.BODYEOB, (command, connection) ->
+        openWith(ScriptedMilter.builder().on(Command.BODYEOB, (command, connection) ->
                 MilterScriptResponse.sequence(
                         MilterScriptResponse.pause(beat), MilterScriptResponse.reply(MilterReply.PROGRESS),
                         MilterScriptResponse.pause(beat), MilterScriptResponse.reply(MilterReply.PROGRESS),
                         MilterScriptResponse.pause(beat), MilterScriptResponse.reply(MilterReply.PROGRESS),
                         MilterScriptResponse.pause(beat),
-                        MilterScriptResponse.reply(new MilterReply.AddHeader("X-Slow", "1"), MilterReply.CONTINUE))));
-        session = open(MilterClientSettings.builder("slow").eomTimeout(Duration.ofMillis(400)).build());
+                        MilterScriptResponse.reply(new MilterReply.AddHeader("X-Slow", "1"), MilterReply.CONTINUE))),
+                MilterClientSettings.builder("slow").eomTimeout(Duration.ofMillis(400)).build());
         startMessage();
 
         MilterEndOfMessage eom = result(session.endOfMessage(MilterMacros.EMPTY));
@@ -413,9 +403,9 @@ class MilterClientSessionTest {
 
     @Test
     void endOfMessageTimesOutWithoutProgress() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.BODYEOB, (command, connection) ->
-                MilterScriptResponse.reply(new MilterReply.ReplaceBody(Unpooled.copiedBuffer(new byte[] {'x'})))));
-        session = open(MilterClientSettings.builder("slow").eomTimeout(Duration.ofMillis(200)).build());
+        openWith(ScriptedMilter.builder().on(Command.BODYEOB, (command, connection) ->
+                MilterScriptResponse.reply(new MilterReply.ReplaceBody(Unpooled.copiedBuffer(new byte[] {'x'})))),
+                MilterClientSettings.builder("slow").eomTimeout(Duration.ofMillis(200)).build());
         startMessage();
 
         MilterEndOfMessage eom = result(session.endOfMessage(MilterMacros.EMPTY));
@@ -427,11 +417,10 @@ class MilterClientSessionTest {
 
     @Test
     void aModificationThatWasNotNegotiatedIsAProtocolError() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .negotiate(new MilterReply.OptionNegotiation(6, ActionFlag.ADDHDRS.bit(), 0))
                 .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(
                         new MilterReply.ChangeFrom("<x@y>", ""), MilterReply.CONTINUE)));
-        session = open(settings());
         startMessage();
 
         MilterEndOfMessage eom = result(session.endOfMessage(MilterMacros.EMPTY));
@@ -442,9 +431,8 @@ class MilterClientSessionTest {
 
     @Test
     void aReplyThatDoesNotFitTheStageIsAProtocolError() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .on(Command.RCPT, (command, connection) -> MilterScriptResponse.reply(MilterReply.SKIP)));
-        session = open(settings());
         startEnvelope();
 
         MilterVerdict verdict = result(session.rcpt(MilterMacros.EMPTY, "<x@y>", List.of()));
@@ -455,10 +443,9 @@ class MilterClientSessionTest {
 
     @Test
     void aPacketOverTheLimitIsAProtocolError() {
-        milter = startMilter(ScriptedMilter.builder().maxFrameLength(1 << 20)
+        openWith(ScriptedMilter.builder().maxFrameLength(1 << 20)
                 .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(
                         new MilterReply.ReplaceBody(Unpooled.wrappedBuffer(new byte[70_000])), MilterReply.CONTINUE)));
-        session = open(settings());
         startMessage();
 
         MilterEndOfMessage eom = result(session.endOfMessage(MilterMacros.EMPTY));
@@ -469,9 +456,8 @@ class MilterClientSessionTest {
 
     @Test
     void aReplyCodeThatIsNoSmtpErrorIsAProtocolError() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .on(Command.HELO, (command, connection) -> MilterScriptResponse.reply(new MilterReply.ReplyCode("250 ok"))));
-        session = open(settings());
         result(session.connect(MilterMacros.EMPTY, "h", AddressFamily.UNKNOWN, 0, ""));
 
         MilterVerdict verdict = result(session.helo(MilterMacros.EMPTY, "h"));
@@ -483,9 +469,8 @@ class MilterClientSessionTest {
 
     @Test
     void aReplyTextInjectingAnotherSmtpReplyGetsTheDefaultActionNamingTheRule() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
+        openWith(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
                 MilterScriptResponse.reply(new MilterReply.ReplyCode("550 5.7.1 no\n250 2.0.0 Ok"))));
-        session = open(settings());
         startEnvelope();
 
         MilterVerdict verdict = result(session.mail(MilterMacros.EMPTY, "<a@b>", List.of()));
@@ -497,9 +482,8 @@ class MilterClientSessionTest {
 
     @Test
     void aValidReplyTextReachesTheCallerWithItsPercentSignsUndoubled() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
+        openWith(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
                 MilterScriptResponse.reply(new MilterReply.ReplyCode("550-5.7.1 100%% spam\r\n550 5.7.1 go away"))));
-        session = open(settings());
         startEnvelope();
 
         MilterVerdict verdict = result(session.mail(MilterMacros.EMPTY, "<a@b>", List.of()));
@@ -509,9 +493,8 @@ class MilterClientSessionTest {
 
     @Test
     void aRejectedConnectionRepeatsItsVerdictWithoutSendingMore() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.CONNECT, (command, connection) ->
+        openWith(ScriptedMilter.builder().on(Command.CONNECT, (command, connection) ->
                 MilterScriptResponse.reply(new MilterReply.ReplyCode("554 5.7.1 You are not welcome"))));
-        session = open(settings());
 
         MilterVerdict verdict = result(session.connect(MilterMacros.EMPTY, "h", AddressFamily.UNKNOWN, 0, ""));
         MilterVerdict.ReplyCode reply = assertInstanceOf(MilterVerdict.ReplyCode.class, verdict);
@@ -526,10 +509,9 @@ class MilterClientSessionTest {
 
     @Test
     void anAcceptedMessageSendsNoMoreOfItsEventsButTheNextMessageIsSentAgain() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
+        openWith(ScriptedMilter.builder().on(Command.MAIL, (command, connection) ->
                 ((MilterCommand.Mail) command).sender().equals("<trusted@example.org>")
                         ? MilterScriptResponse.reply(MilterReply.ACCEPT) : MilterScriptResponse.reply(MilterReply.CONTINUE)));
-        session = open(settings());
         startEnvelope();
 
         assertSame(MilterVerdict.ACCEPT, result(session.mail(MilterMacros.EMPTY, "<trusted@example.org>", List.of())));
@@ -545,10 +527,9 @@ class MilterClientSessionTest {
 
     @Test
     void callsIssuedWithoutWaitingRunInOrderFromAnyThread() {
-        milter = startMilter(ScriptedMilter.builder().on(Command.RCPT, (command, connection) ->
+        openWith(ScriptedMilter.builder().on(Command.RCPT, (command, connection) ->
                 ((MilterCommand.Rcpt) command).recipient().startsWith("<bad")
                         ? MilterScriptResponse.reply(MilterReply.REJECT) : MilterScriptResponse.reply(MilterReply.CONTINUE)));
-        session = open(settings());
 
         // all issued before negotiation has even finished
         Future<MilterVerdict> connect = session.connect(MilterMacros.EMPTY, "h", AddressFamily.UNKNOWN, 0, "");
@@ -573,8 +554,7 @@ class MilterClientSessionTest {
 
     @Test
     void callingAStageOutOfOrderFailsOnlyThatCall() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         result(session.negotiation());
 
         Future<MilterVerdict> helo = session.helo(MilterMacros.EMPTY, "h");
@@ -587,8 +567,7 @@ class MilterClientSessionTest {
 
     @Test
     void abortEndsTheMessageAndIsNeverAnswered() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startMessage();
 
         assertSame(MilterVerdict.CONTINUE, result(session.abort()));
@@ -600,8 +579,7 @@ class MilterClientSessionTest {
 
     @Test
     void closeSendsQuitAndLaterCallsGetTheDefaultAction() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startEnvelope();
 
         result(session.close());
@@ -613,9 +591,9 @@ class MilterClientSessionTest {
 
     @Test
     void closeWhileAReplyIsOutstandingQuitsAtOnceInsteadOfWaitingForTheTimeout() {
-        milter = startMilter(ScriptedMilter.builder()
-                .on(Command.RCPT, (command, connection) -> MilterScriptResponse.silent()));
-        session = open(settings().toBuilder().readTimeout(java.time.Duration.ofSeconds(60)).build());
+        openWith(ScriptedMilter.builder()
+                .on(Command.RCPT, (command, connection) -> MilterScriptResponse.silent()),
+                settings().toBuilder().readTimeout(java.time.Duration.ofSeconds(60)).build());
         startEnvelope();
         io.netty.util.concurrent.Future<MilterVerdict> rcpt = session.rcpt(MilterMacros.EMPTY, "<x@y>", List.of());
         eventually().until(() -> milter.received(Command.RCPT).size() == 1);
@@ -630,8 +608,7 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingSendsQuitNcAndTheNextSessionRunsOnTheSameConnectionWithoutNegotiatingAgain() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startMessage();
         result(session.endOfMessage(MilterMacros.EMPTY));
 
@@ -650,9 +627,8 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingAfterEndOfMessageAnsweredAcceptQuitsBecauseLibmilterIsBackAtHelo() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(MilterReply.ACCEPT)));
-        session = open(settings());
         startMessage();
         assertSame(MilterVerdict.ACCEPT, result(session.endOfMessage(MilterMacros.EMPTY)).verdict());
 
@@ -664,8 +640,7 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingAfterASessionThatEndedAtHeloQuits() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startEnvelope();
 
         assertFalse(result(session.recycle()));
@@ -676,8 +651,7 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingAfterAnAbortFollowingTheMessageQuits() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startMessage();
         result(session.endOfMessage(MilterMacros.EMPTY));
         result(session.abort());
@@ -689,10 +663,9 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingAfterAMessageRejectedAtEndOfMessageQuits() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .on(Command.BODYEOB, (command, connection) -> MilterScriptResponse.reply(
                         new MilterReply.ReplyCode("550 5.7.1 no"))));
-        session = open(settings());
         startMessage();
         result(session.endOfMessage(MilterMacros.EMPTY));
 
@@ -703,9 +676,8 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingAfterAnUnknownCommandTheFilterRejectedSendsQuitNc() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .on(Command.UNKNOWN, (command, connection) -> MilterScriptResponse.reply(MilterReply.REJECT)));
-        session = open(settings());
         startEnvelope();
         assertSame(MilterVerdict.REJECT, result(session.unknown(MilterMacros.EMPTY, "XFOO")));
 
@@ -752,8 +724,7 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingASessionThatNeverConnectedSendsNothing() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         result(session.negotiation());
 
         assertTrue(result(session.recycle()));
@@ -764,8 +735,7 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingInsideAMessageQuitsInstead() {
-        milter = startMilter(ScriptedMilter.builder());
-        session = open(settings());
+        openWith(ScriptedMilter.builder());
         startMessage();
 
         assertFalse(result(session.recycle()), "a message is open");
@@ -777,9 +747,8 @@ class MilterClientSessionTest {
 
     @Test
     void recyclingAfterTheMilterRejectedTheConnectionQuitsInstead() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .on(Command.CONNECT, (command, connection) -> MilterScriptResponse.reply(MilterReply.REJECT)));
-        session = open(settings());
         result(session.connect(MilterMacros.EMPTY, "client", AddressFamily.INET, 1, "192.0.2.1"));
 
         assertFalse(result(session.recycle()));
@@ -789,8 +758,7 @@ class MilterClientSessionTest {
 
     @Test
     void aVersion2FilterIsNeverRecycledBecauseItHasNoQuitNc() {
-        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(2, 0x7F, 0)));
-        session = open(settings());
+        openWith(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(2, 0x7F, 0)));
         startEnvelope();
 
         assertFalse(result(session.recycle()));
@@ -865,10 +833,10 @@ class MilterClientSessionTest {
 
     @Test
     void tempfailsWhenAWriteCannotCompleteInTime() {
-        milter = startMilter(ScriptedMilter.builder()
+        openWith(ScriptedMilter.builder()
                 .negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, ProtocolFlag.NR_BODY.bit()))
-                .on(Command.BODY, (command, connection) -> MilterScriptResponse.stopReading()));
-        session = open(MilterClientSettings.builder("stuck").writeTimeout(Duration.ofMillis(300)).build());
+                .on(Command.BODY, (command, connection) -> MilterScriptResponse.stopReading()),
+                MilterClientSettings.builder("stuck").writeTimeout(Duration.ofMillis(300)).build());
         startMessage();
 
         // far more than the socket buffers of both ends hold; the milter reads nothing after the first chunk
@@ -953,6 +921,16 @@ class MilterClientSessionTest {
     private static ScriptedMilter startMilter(ScriptedMilter.Builder builder) {
         return builder.start(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /** Starts a milter playing {@code script} and opens {@link #session} to it with the default settings. */
+    private void openWith(ScriptedMilter.Builder script) {
+        openWith(script, settings());
+    }
+
+    private void openWith(ScriptedMilter.Builder script, MilterClientSettings settings) {
+        milter = startMilter(script);
+        session = open(settings);
     }
 
     private MilterClientSession open(MilterClientSettings settings) {
