@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmult.it.MailfromdPeer.Transport;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
-import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
-import org.pmult.pmilter.codec.PmilterModification;
-import org.pmult.pmilter.codec.PmilterResponse;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,13 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HaproxyFarmIT {
 
-    private static final String MESSAGE = """
-            From: Alice <alice@e2e.example>
-            Subject: balanced
-            Message-ID: <balanced@e2e.example>
-
-            Hello.
-            """;
+    private static final String MESSAGE = E2eTransaction.message("balanced");
     private static final int SESSIONS_BEFORE_KILL = 12;
     private static final int SESSIONS_AFTER_KILL = 30;
     private static final int CONNECTIONS = 2;
@@ -170,41 +161,10 @@ class HaproxyFarmIT {
 
     /** One whole SMTP session; a reply other than CONTINUE (pmult's tempfail default action) ends it as failed. */
     private static Outcome oneSession(Meta1Client meta1, String seid, long start) {
-        Meta1Client.Session smtp = meta1.session(seid);
-        String failure = null;
-        try {
-            List<PmilterResponse.Reply> replies = new ArrayList<>();
-            replies.add(smtp.connect("192.0.2.10", 40001, "client.e2e.example"));
-            if (replies.get(0).code() == ReplyCode.CONTINUE) {
-                replies.add(smtp.mail("<alice@e2e.example>"));
-            }
-            if (last(replies).code() == ReplyCode.CONTINUE) {
-                replies.add(smtp.rcpt("<bob@e2e.example>"));
-            }
-            if (last(replies).code() == ReplyCode.CONTINUE) {
-                replies.add(smtp.data());
-            }
-            if (last(replies).code() == ReplyCode.CONTINUE) {
-                replies.add(smtp.message(MESSAGE));
-            }
-            if (last(replies).code() == ReplyCode.CONTINUE) {
-                replies.add(smtp.dot());
-            }
-            PmilterResponse.Reply end = last(replies);
-            boolean filtered = replies.size() == 6 && end.code() == ReplyCode.CONTINUE
-                    && end.modifications().stream().anyMatch(change -> change instanceof PmilterModification.AddHeader
-                    added && added.name().equals("X-E2E-Passed"));
-            if (!filtered) {
-                failure = seid + ": reply " + replies.size() + " of 6 was " + end;
-            }
-        } finally {
-            smtp.close();
-        }
+        E2eTransaction run = E2eTransaction.run(meta1, seid, MESSAGE);
+        String failure = run.filtered() ? null
+                : seid + ": reply " + run.replies().size() + " of " + E2eTransaction.STEPS + " was " + run.last();
         return new Outcome(seid, start, System.nanoTime(), failure);
-    }
-
-    private static PmilterResponse.Reply last(List<PmilterResponse.Reply> replies) {
-        return replies.get(replies.size() - 1);
     }
 
     /** How many of {@code outcomes} mailfromd {@code peer} filtered (its filter echoes "E2E <i> …" per handler). */

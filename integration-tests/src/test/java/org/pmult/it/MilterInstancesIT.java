@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmult.it.MailfromdPeer.Transport;
 import org.pmult.pmilter.codec.PmilterCodes.Macro;
-import org.pmult.pmilter.codec.PmilterCodes.ReplyCode;
-import org.pmult.pmilter.codec.PmilterModification;
-import org.pmult.pmilter.codec.PmilterResponse;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -31,13 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MilterInstancesIT {
 
-    private static final String MESSAGE = """
-            From: Alice <alice@e2e.example>
-            Subject: farm
-            Message-ID: <farm@e2e.example>
-
-            Hello.
-            """;
+    private static final String MESSAGE = E2eTransaction.message("farm");
 
     @TempDir
     Path dir;
@@ -121,18 +112,7 @@ class MilterInstancesIT {
     }
 
     private static void oneSession(Meta1Client meta1, String seid) {
-        Meta1Client.Session smtp = meta1.session(seid);
-        assertEquals(ReplyCode.CONTINUE, smtp.connect("192.0.2.10", 40001, "client.e2e.example").code(), seid);
-        assertEquals(ReplyCode.CONTINUE, smtp.mail("<alice@e2e.example>").code(), seid);
-        assertEquals(ReplyCode.CONTINUE, smtp.rcpt("<bob@e2e.example>").code(), seid);
-        assertEquals(ReplyCode.CONTINUE, smtp.data().code(), seid);
-        assertEquals(ReplyCode.CONTINUE, smtp.message(MESSAGE).code(), seid);
-        PmilterResponse.Reply end = smtp.dot();
-        assertEquals(ReplyCode.CONTINUE, end.code(), seid);
-        // (the value as mailfromd sends it: with or without its leading space is the compatibility suite's business)
-        assertTrue(end.modifications().stream().anyMatch(change -> change instanceof PmilterModification.AddHeader added
-                        && added.name().equals("X-E2E-Passed") && added.value().strip().equals("yes")),
-                seid + ": mailfromd filtered it: " + end.modifications());
-        smtp.close();
+        E2eTransaction run = E2eTransaction.run(meta1, seid, MESSAGE);
+        assertTrue(run.filtered(), () -> seid + ": every step CONTINUE and mailfromd filtered it: " + run.replies());
     }
 }
