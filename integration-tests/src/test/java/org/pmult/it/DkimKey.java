@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A DKIM key pair made by {@code opendkim-genkey} in a directory, with the public key also written
  * as an opendkim {@code TestPublicKeys} file (so verifying needs no DNS), and opendkim's own test
  * mode ({@code opendkim -t}) as an independent verifier of exact message bytes.
  */
-final class DkimKey {
+final class DkimKey implements AutoCloseable {
 
     static final Path GENKEY = Path.of("/usr/sbin/opendkim-genkey");
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
@@ -39,6 +41,27 @@ final class DkimKey {
         key.writeTestPublicKeys();
         key.writeStandaloneVerifierConfig();
         return key;
+    }
+
+    /**
+     * The key the opendkim tests sign with, selector {@code pmult} for {@code example.org}, in a new
+     * temporary directory which {@link #close} deletes; skips the test unless opendkim is installed.
+     */
+    static DkimKey forOpendkimTests() throws IOException {
+        PeerProcess.requireInstalled(OpendkimPeer.OPENDKIM, "opendkim opendkim-tools");
+        Path dir = Files.createTempDirectory("pmult-dkim-key-");
+        try {
+            return generate(dir, "example.org", "pmult");
+        } catch (RuntimeException e) {
+            PeerProcess.deleteRecursively(dir);
+            throw e;
+        }
+    }
+
+    /** Deletes the key's directory. */
+    @Override
+    public void close() {
+        PeerProcess.deleteRecursively(dir);
     }
 
     String domain() {
@@ -96,6 +119,21 @@ final class DkimKey {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Asserts that {@code opendkim -t} verifies {@code message}; {@code what} says which message it is. */
+    void assertVerifiesStandalone(byte[] message, String what) {
+        String output = verifyStandalone(message);
+        assertTrue(output.contains("verification (s=" + selector + ", d=" + domain + ", 1024-bit key) succeeded"),
+                () -> "opendkim -t on " + what + ":\n" + output + "\n--- message:\n"
+                        + new String(message, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Asserts that dkimpy verifies {@code message}; {@code what} says which message it is. */
+    void assertVerifiesWithDkimpy(byte[] message, String what) {
+        String output = verifyWithDkimpy(message);
+        assertTrue(output.strip().endsWith("pass"), () -> "dkimpy on " + what + ":\n" + output + "\n--- message:\n"
+                + new String(message, StandardCharsets.ISO_8859_1));
     }
 
     /** The settings a verifying opendkim needs for this key (no DNS). */
