@@ -12,10 +12,24 @@ import java.time.Duration;
 interface MilterConnection {
 
     /**
-     * Write {@code command}, preceded by {@code macros} unless null; report with
+     * Write {@code command}, preceded by {@code macros} unless null, and flush (with whatever
+     * {@link #writeUnanswered} handed over before it); report with
      * {@link MilterProtocolEngine#written} or {@link MilterProtocolEngine#writeFailed}.
      */
     void write(MilterStep step, MilterCommand.Macros macros, MilterCommand command);
+
+    /**
+     * Write {@code command} of {@code step}, which awaits no reply and ends now, preceded by
+     * {@code macros} unless null, without flushing; report only a failure, with
+     * {@link MilterProtocolEngine#unansweredWriteFailed}.
+     */
+    void writeUnanswered(MilterStep step, MilterCommand.Macros macros, MilterCommand command);
+
+    /**
+     * Flush what {@link #writeUnanswered} handed over; if it is not written within the write timeout,
+     * report {@link MilterProtocolEngine#unansweredWriteFailed}.
+     */
+    void flush();
 
     /** Wait at most {@code timeout} for the reply to {@code step}, then report {@link MilterProtocolEngine#timedOut}. */
     void expectReply(MilterStep step, Duration timeout, String onExpiry);

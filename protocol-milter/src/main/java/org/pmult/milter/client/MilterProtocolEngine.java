@@ -38,6 +38,8 @@ final class MilterProtocolEngine {
     private long sentAtNanos;
     /** The answer in REJECT_CONNECTION (the rejection) and in ERROR/CLOSED (the default action). */
     private MilterVerdict storedVerdict;
+    /** Commands no reply follows were handed to the connection and not flushed yet. */
+    private boolean unflushed;
 
     MilterProtocolEngine(String peer, MilterClientSettings settings, Promise<NegotiatedOptions> negotiation,
                          MilterConnection connection, MilterClientReporter report) {
@@ -80,8 +82,17 @@ final class MilterProtocolEngine {
         drain();
     }
 
+    /**
+     * Starts what waits; then, unless this runs inside a drain already (a caller submitting from its
+     * answer), flushes the commands handed over without a flush: consecutive no-reply commands leave
+     * in one write, with the command after them when that one awaits a reply.
+     */
     private void drain() {
         steps.drain(negotiated, start);
+        if (unflushed && !steps.draining()) {
+            unflushed = false;
+            connection.flush();
+        }
     }
 
     private void start(MilterStep step) {
@@ -179,10 +190,27 @@ final class MilterProtocolEngine {
         MilterCommand.Macros macros = withMacros && !step.macros.isEmpty() ? macrosCommands.get(step.stage, step.macros) : null;
         recycling.writing(command);
         sentAtNanos = System.nanoTime();
-        connection.write(step, macros, command);
+        if (step instanceof MilterStep.Close || MilterReplyRules.awaitsReply(step, options)) {
+            unflushed = false; // this write flushes what was handed over before it
+            connection.write(step, macros, command);
+            return;
+        }
+        // No reply comes (SMFIP_NR_*, or SMFIC_ABORT): the step ends once its commands are handed to
+        // the channel, unflushed, so the next ones join them in one write; drain() flushes. A write
+        // that fails later fails the connection (unansweredWriteFailed).
+        unflushed = true;
+        connection.writeUnanswered(step, macros, command);
+        while (step == steps.inFlight() && step.hasMore()) {
+            command = step.nextCommand();
+            recycling.writing(command);
+            connection.writeUnanswered(step, null, command);
+        }
+        if (step == steps.inFlight()) {
+            finish(step, MilterVerdict.CONTINUE);
+        }
     }
 
-    /** {@code step}'s command was written: expect its reply, send its next chunk, or finish it. */
+    /** {@code step}'s command was written (one that awaits a reply, or SMFIC_QUIT_NC): expect its reply, or finish it. */
     void written(MilterStep step) {
         if (step != steps.inFlight()) {
             return; // the step already ended (the session failed or closed)
@@ -192,19 +220,25 @@ final class MilterProtocolEngine {
             steps.land(); // SMFIC_QUIT_NC is out: the connection is ready for the next session
             kept.complete(true);
             drain();
-        } else if (MilterReplyRules.awaitsReply(step, options)) {
+        } else {
             Duration timeout = replyTimeout(step);
             connection.expectReply(step, timeout, "no reply to " + step.commandName() + " within " + LogText.format(timeout));
-        } else if (step.hasMore()) {
-            send(step, false);
-        } else {
-            finish(step, MilterVerdict.CONTINUE);
         }
     }
 
     /** Writing {@code step} failed. */
     void writeFailed(MilterStep step, MilterFailure.Kind kind, String message) {
         if (step == steps.inFlight()) {
+            fail(step.stage, kind, message);
+        }
+    }
+
+    /**
+     * Writing a command of {@code step}, which needs no reply and has ended already, failed or did
+     * not complete in time: the connection fails as if a reply were missing.
+     */
+    void unansweredWriteFailed(MilterStep step, MilterFailure.Kind kind, String message) {
+        if (!state.awaitsNegotiation()) {
             fail(step.stage, kind, message);
         }
     }

@@ -42,6 +42,11 @@ final class MilterStepQueue {
         return step;
     }
 
+    /** Whether {@link #drain} is running (a step's caller is submitting from its answer). */
+    boolean draining() {
+        return draining;
+    }
+
     /** Hands waiting steps to {@code start}, in order, while none is in flight and {@code ready} holds. */
     void drain(BooleanSupplier ready, Consumer<MilterStep> start) {
         if (draining) {

@@ -14,6 +14,7 @@ import io.netty.handler.logging.LogLevel;
 import io.netty.handler.logging.LoggingHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterCommandEncoder;
@@ -56,6 +57,9 @@ final class NettyMilterConnection implements MilterConnection {
     private final DeadlineTimer timer;
     /** Whom the connection serves now, for the MDC of every log line about it. */
     private LogContext logContext = LogContext.NONE;
+    /** The last write {@link #writeUnanswered} handed over since the last flush, and its step; null if none. */
+    private ChannelFuture lastUnflushed;
+    private MilterStep lastUnflushedStep;
     /** The connection attempts until the negotiation has an outcome; null before the first. */
     private ConnectAttempts attempts;
 
@@ -209,22 +213,11 @@ final class NettyMilterConnection implements MilterConnection {
     @Override
     public void write(MilterStep step, MilterCommand.Macros macros, MilterCommand command) {
         Channel ch = channel;
-        Object message = command;
-        if (macros != null) {
-            MilterTranscript.sent(peer, macros);
-            if (command instanceof MilterCommand.Body) {
-                ch.write(macros).addListener((ChannelFutureListener) f -> onWritten(f, step, false));
-            } else {
-                try {
-                    message = MilterCommandEncoder.encodeWithMacros(ch.alloc(), macros, command, settings.maxFrameLength());
-                } catch (RuntimeException e) {
-                    engine.fail(step.stage, MilterFailure.Kind.PROTOCOL,
-                            "cannot send " + step.commandName() + ": " + LogText.describe(e));
-                    return;
-                }
-            }
+        Object message = encode(ch, step, macros, command, true);
+        if (message == null) {
+            return;
         }
-        MilterTranscript.sent(peer, command);
+        lastUnflushed = null; // flushed by this write, and its write timer covers it
         ChannelFuture written = ch.writeAndFlush(message);
         if (!written.isDone()) {
             Duration timeout = settings.writeTimeout();
@@ -234,13 +227,95 @@ final class NettyMilterConnection implements MilterConnection {
         written.addListener((ChannelFutureListener) f -> onWritten(f, step, true));
     }
 
+    @Override
+    public void writeUnanswered(MilterStep step, MilterCommand.Macros macros, MilterCommand command) {
+        Channel ch = channel;
+        Object message = encode(ch, step, macros, command, false);
+        if (message == null) {
+            return;
+        }
+        ChannelFuture written = ch.write(message);
+        written.addListener((ChannelFutureListener) f -> onUnansweredWritten(f, step));
+        lastUnflushed = written;
+        lastUnflushedStep = step;
+    }
+
+    @Override
+    public void flush() {
+        ChannelFuture last = lastUnflushed;
+        MilterStep step = lastUnflushedStep;
+        lastUnflushed = null;
+        lastUnflushedStep = null;
+        if (last == null) {
+            return;
+        }
+        last.channel().flush();
+        if (!last.isDone()) {
+            // Nothing waits for this write, so its deadline is its own (the timer serves the step in flight).
+            Duration timeout = settings.writeTimeout();
+            ScheduledFuture<?> deadline = eventLoop.schedule(() -> {
+                try (LogContext.Scope ignored = logContext.enter()) {
+                    if (last.channel() == channel) {
+                        engine.unansweredWriteFailed(step, MilterFailure.Kind.TIMEOUT, "could not send "
+                                + step.commandName() + " within " + LogText.format(timeout));
+                    }
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            last.addListener(f -> deadline.cancel(false));
+        }
+    }
+
+    /**
+     * What goes on the wire for {@code command}: SMFIC_MACRO and a command in one buffer, or (a body
+     * chunk, not copied) SMFIC_MACRO written ahead of it, to go out in the same flush; null if the
+     * engine failed the step.
+     */
+    private Object encode(Channel ch, MilterStep step, MilterCommand.Macros macros, MilterCommand command,
+                          boolean answered) {
+        Object message = command;
+        if (macros != null) {
+            MilterTranscript.sent(peer, macros);
+            if (command instanceof MilterCommand.Body) {
+                ch.write(macros).addListener((ChannelFutureListener) f -> {
+                    if (answered) {
+                        onWritten(f, step, false);
+                    } else {
+                        onUnansweredWritten(f, step);
+                    }
+                });
+            } else {
+                try {
+                    message = MilterCommandEncoder.encodeWithMacros(ch.alloc(), macros, command, settings.maxFrameLength());
+                } catch (RuntimeException e) {
+                    engine.fail(step.stage, MilterFailure.Kind.PROTOCOL,
+                            "cannot send " + step.commandName() + ": " + LogText.describe(e));
+                    return null;
+                }
+            }
+        }
+        MilterTranscript.sent(peer, command);
+        return message;
+    }
+
+    private void onUnansweredWritten(ChannelFuture future, MilterStep step) {
+        if (future.isSuccess() || future.channel() != channel) {
+            return;
+        }
+        try (LogContext.Scope ignored = logContext.enter()) {
+            engine.unansweredWriteFailed(step, failureKind(future.cause()),
+                    "cannot send " + step.commandName() + ": " + LogText.describe(future.cause()));
+        }
+    }
+
+    private static MilterFailure.Kind failureKind(Throwable cause) {
+        return cause instanceof EncoderException ? MilterFailure.Kind.PROTOCOL : MilterFailure.Kind.CLOSED;
+    }
+
     private void onWritten(ChannelFuture future, MilterStep step, boolean isCommand) {
         try (LogContext.Scope ignored = logContext.enter()) {
             if (!future.isSuccess()) {
                 Throwable cause = future.cause();
-                MilterFailure.Kind kind = cause instanceof EncoderException
-                        ? MilterFailure.Kind.PROTOCOL : MilterFailure.Kind.CLOSED;
-                engine.writeFailed(step, kind, "cannot send " + step.commandName() + ": " + LogText.describe(cause));
+                engine.writeFailed(step, failureKind(cause), "cannot send " + step.commandName() + ": " + LogText.describe(cause));
             } else if (isCommand) {
                 engine.written(step);
             }

@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -841,11 +842,59 @@ class MilterClientSessionTest {
 
         // far more than the socket buffers of both ends hold; the milter reads nothing after the first chunk
         ByteBuf huge = Unpooled.wrappedBuffer(new byte[64 << 20]);
-        MilterVerdict verdict = result(session.body(MilterMacros.EMPTY, huge));
+        assertSame(MilterVerdict.CONTINUE, result(session.body(MilterMacros.EMPTY, huge)), "no reply: handed over");
 
+        eventually().until(() -> session.state() == MilterClientState.ERROR);
+        MilterVerdict verdict = result(session.endOfMessage(MilterMacros.EMPTY)).verdict();
         assertEquals("could not send SMFIC_BODY within 300ms",
                 assertDefaultAction(verdict, MilterFailure.Kind.TIMEOUT).failure().message());
         eventually().until(() -> huge.refCnt() == 0);
+    }
+
+    @Test
+    void aNoReplyCommandThatCannotBeWrittenFailsTheSession() {
+        milter = startMilter(ScriptedMilter.builder()
+                .negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, ProtocolFlag.NR_HDR.bit())));
+        session = open(settings());
+        startMessage();
+
+        // longer than a packet may be: the encoder in the pipeline fails the write while it is handed over
+        String tooLong = "x".repeat(MilterCodes.DEFAULT_MAX_FRAME_LENGTH);
+        MilterVerdict header = result(session.header(MilterMacros.EMPTY, "Subject", tooLong));
+        assertDefaultAction(header, MilterFailure.Kind.PROTOCOL);
+
+        MilterVerdict verdict = result(session.endOfHeaders(MilterMacros.EMPTY));
+        MilterFailure failure = assertDefaultAction(verdict, MilterFailure.Kind.PROTOCOL).failure();
+        assertEquals(MilterStage.HEADER, failure.stage());
+        assertTrue(failure.message().startsWith("cannot send SMFIC_HEADER: "), failure.message());
+        assertEquals(MilterClientState.ERROR, session.state());
+        assertFalse(milter.received().stream().anyMatch(c -> c.command() == Command.EOH));
+    }
+
+    @Test
+    void aMilterAnsweringNothingBeforeEndOfMessageGetsEveryCommandInOrder() {
+        int noReplies = ProtocolFlag.maskOf(ProtocolFlag.NR_CONN, ProtocolFlag.NR_HELO, ProtocolFlag.NR_MAIL,
+                ProtocolFlag.NR_RCPT, ProtocolFlag.NR_DATA, ProtocolFlag.NR_HDR, ProtocolFlag.NR_EOH, ProtocolFlag.NR_BODY);
+        milter = startMilter(ScriptedMilter.builder().negotiate(new MilterReply.OptionNegotiation(6, 0x1FF, noReplies)));
+        session = open(settings());
+        MilterMacros queueId = MilterMacros.of(MilterMacroNames.of("i"), "4AbC");
+        startMessage();
+
+        // each call once the one before it continued, on the session's event loop, as pmult makes them
+        Promise<MilterEndOfMessage> eom = session.eventLoop().newPromise();
+        session.eventLoop().execute(() -> session.header(queueId, "From", "<a@b>").addListener(from ->
+                session.header(queueId, "To", "<c@d>").addListener(to ->
+                        session.endOfHeaders(queueId).addListener(eoh ->
+                                session.body(queueId, Unpooled.copiedBuffer("hi\r\n", StandardCharsets.US_ASCII))
+                                        .addListener(body -> session.endOfMessage(queueId).addListener(end ->
+                                                eom.setSuccess((MilterEndOfMessage) end.getNow())))))));
+
+        assertSame(MilterVerdict.CONTINUE, result(eom).verdict());
+        assertEquals(List.of(Command.OPTNEG, Command.CONNECT, Command.HELO, Command.MAIL, Command.RCPT, Command.DATA,
+                Command.MACRO, Command.HEADER, Command.MACRO, Command.HEADER, Command.MACRO, Command.EOH,
+                Command.MACRO, Command.BODY, Command.MACRO, Command.BODYEOB), codes(milter.received()));
+        assertEquals("hi\r\n", ((MilterCommand.Body) milter.received(Command.BODY).get(0)).content()
+                .toString(StandardCharsets.US_ASCII));
     }
 
     @Test

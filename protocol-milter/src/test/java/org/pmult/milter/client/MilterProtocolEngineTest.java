@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -125,13 +126,14 @@ class MilterProtocolEngineTest {
     }
 
     @Test
-    void aStageTheFilterWillNotAnswerCompletesOnceWritten() {
+    void aStageTheFilterWillNotAnswerCompletesOnceHandedToTheConnection() {
         negotiate(ProtocolFlag.NR_HELO.bit());
         answer(connectCall(), MilterReply.CONTINUE);
-        Future<MilterVerdict> helo = heloCall();
         wire.expectedWithin = null;
-        engine.written(wire.lastStep());
+        Future<MilterVerdict> helo = heloCall();
         assertSame(MilterVerdict.CONTINUE, helo.getNow());
+        assertEquals(Command.HELO, wire.lastCommand().command());
+        assertEquals(List.of(Command.HELO), wire.flushes.get(wire.flushes.size() - 1), "flushed: nothing follows");
         assertNull(wire.expectedWithin, "no reply awaited");
     }
 
@@ -379,6 +381,93 @@ class MilterProtocolEngineTest {
         assertFalse(wire.abandoned);
     }
 
+    // ---------------------------------------------------------------- no-reply commands and flushing
+
+    @Test
+    void noReplyCommandsLeaveInOneFlushWithTheAnsweredCommandAfterThem() {
+        negotiate(ProtocolFlag.maskOf(ProtocolFlag.NR_HDR, ProtocolFlag.NR_EOH, ProtocolFlag.NR_BODY));
+        answer(connectCall(), MilterReply.CONTINUE);
+        answer(call(MilterStage.MAIL, new MilterCommand.Mail("<a@example.org>", List.of())), MilterReply.CONTINUE);
+        int before = wire.flushes.size();
+
+        // as pmult's message delivery does: each call once the one before it continued
+        Promise<MilterEndOfMessage> eom = ImmediateEventExecutor.INSTANCE.newPromise();
+        inTurn(message(), () -> engine.submit(new MilterStep.EndOfMessage(QUEUE_ID, eom)));
+
+        assertEquals(List.of(List.of(Command.MACRO, Command.HEADER, Command.MACRO, Command.HEADER, Command.MACRO,
+                Command.EOH, Command.MACRO, Command.BODY, Command.BODY, Command.MACRO, Command.BODYEOB)),
+                wire.flushes.subList(before, wire.flushes.size()), "one write, each SMFIC_MACRO with its command");
+        assertFalse(eom.isDone(), "end of message waits for its reply");
+        engine.written(wire.lastStep());
+        assertEquals(EOM, wire.expectedWithin);
+        engine.replied(MilterReply.CONTINUE);
+        assertSame(MilterVerdict.CONTINUE, eom.getNow().verdict());
+    }
+
+    @Test
+    void withoutNoReplyFlagsEachCommandIsFlushedAloneAndAnsweredBeforeTheNext() {
+        negotiate(0);
+        answer(connectCall(), MilterReply.CONTINUE);
+        int before = wire.flushes.size();
+
+        inTurn(message(), () -> { });
+        List<List<Command>> expected = List.of(List.of(Command.MACRO, Command.HEADER), List.of(Command.MACRO,
+                Command.HEADER), List.of(Command.MACRO, Command.EOH), List.of(Command.MACRO, Command.BODY),
+                List.of(Command.BODY));
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.subList(0, i + 1), wire.flushes.subList(before, wire.flushes.size()),
+                    "nothing more goes out before the reply");
+            engine.written(wire.lastStep());
+            engine.replied(MilterReply.CONTINUE);
+        }
+        assertEquals(MilterClientState.MESSAGE, engine.state());
+    }
+
+    @Test
+    void aNoReplyCommandWhoseWriteFailsLaterFailsTheSession() {
+        negotiate(ProtocolFlag.NR_HDR.bit());
+        answer(connectCall(), MilterReply.CONTINUE);
+        Future<MilterVerdict> header = call(MilterStage.HEADER, new MilterCommand.Header("Subject", "hi"));
+        assertSame(MilterVerdict.CONTINUE, header.getNow(), "answered once handed to the connection");
+        MilterStep written = wire.lastStep();
+        Future<MilterVerdict> eoh = call(MilterStage.EOH, MilterCommand.END_OF_HEADERS);
+
+        engine.unansweredWriteFailed(written, MilterFailure.Kind.CLOSED, "cannot send SMFIC_HEADER: broken pipe");
+
+        assertEquals(MilterClientState.ERROR, engine.state());
+        assertTrue(wire.abandoned);
+        MilterVerdict.DefaultActionApplied failed = assertInstanceOf(MilterVerdict.DefaultActionApplied.class, eoh.getNow());
+        assertEquals(MilterStage.HEADER, failed.failure().stage());
+        assertEquals("cannot send SMFIC_HEADER: broken pipe", failed.failure().message());
+    }
+
+    private static final MilterMacros QUEUE_ID = MilterMacros.of(MilterMacroNames.of("i"), "4AbC");
+
+    /** Two headers, end of headers and a body of two chunks, each with the queue id macro. */
+    private static List<Function<Promise<MilterVerdict>, MilterStep>> message() {
+        byte[] body = new byte[MilterCodes.MAX_BODY_CHUNK + 1];
+        return List.of(
+                promise -> new MilterStep.Verdict(MilterStage.HEADER, QUEUE_ID, new MilterCommand.Header("From", "a"), promise),
+                promise -> new MilterStep.Verdict(MilterStage.HEADER, QUEUE_ID, new MilterCommand.Header("To", "b"), promise),
+                promise -> new MilterStep.Verdict(MilterStage.EOH, QUEUE_ID, MilterCommand.END_OF_HEADERS, promise),
+                promise -> new MilterStep.Body(QUEUE_ID, Unpooled.wrappedBuffer(body), promise));
+    }
+
+    /** Submits each call once the one before it answered CONTINUE, then runs {@code then}. */
+    private void inTurn(List<Function<Promise<MilterVerdict>, MilterStep>> calls, Runnable then) {
+        if (calls.isEmpty()) {
+            then.run();
+            return;
+        }
+        Promise<MilterVerdict> promise = ImmediateEventExecutor.INSTANCE.newPromise();
+        promise.addListener(answered -> {
+            if (promise.getNow() == MilterVerdict.CONTINUE) {
+                inTurn(calls.subList(1, calls.size()), then);
+            }
+        });
+        engine.submit(calls.get(0).apply(promise));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void connect() {
@@ -428,6 +517,9 @@ class MilterProtocolEngineTest {
         final List<MilterStep> steps = new ArrayList<>();
         final List<String> attemptFailures = new ArrayList<>();
         final List<Boolean> quits = new ArrayList<>();
+        /** The commands of each flush (one write on the socket), SMFIC_MACRO included. */
+        final List<List<Command>> flushes = new ArrayList<>();
+        final List<Command> unflushed = new ArrayList<>();
         MilterCommand.Macros lastMacros;
         Duration expectedWithin;
         String onExpiry;
@@ -444,9 +536,25 @@ class MilterProtocolEngineTest {
 
         @Override
         public void write(MilterStep step, MilterCommand.Macros macros, MilterCommand command) {
+            writeUnanswered(step, macros, command);
+            flush();
+        }
+
+        @Override
+        public void writeUnanswered(MilterStep step, MilterCommand.Macros macros, MilterCommand command) {
             steps.add(step);
             commands.add(command);
             lastMacros = macros;
+            if (macros != null) {
+                unflushed.add(Command.MACRO);
+            }
+            unflushed.add(command.command());
+        }
+
+        @Override
+        public void flush() {
+            flushes.add(List.copyOf(unflushed));
+            unflushed.clear();
         }
 
         @Override
