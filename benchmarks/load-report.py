@@ -46,14 +46,15 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
-def ratio_table(runs, out, variant=""):
-    """variant "noreuse-", "tuned-", "series-": another pmult, paired with the same direct runs."""
+def ratio_table(runs, out, variant="", direct_label="ratio-"):
+    """variant "noreuse-", "tuned-", "series-": another pmult, paired with the same direct runs;
+    "noreply-" with direct_label "ratio-noreply-": a pmult and direct runs of their own milter."""
     out.append("| sessions | direct tx/s | through pmult tx/s | ratio, median of runs (target ≥ 0.90) | "
                "per-run ratios | CPU µs/tx direct: generator + milter | "
                "CPU µs/tx via pmult: generator + pmult + milter | pmult CPU / milter CPU (target ≤ 1), per run |")
     out.append("|---:|---:|---:|---|---|---|---|---|")
     for sessions in (1, 100, 1000):
-        label = f"ratio-{sessions}"
+        label = f"{direct_label}{sessions}"
         direct, through = pick(runs, label, "milter"), pick(runs, f"ratio-{variant}{sessions}", "pmilter")
         if not direct or not through:
             continue
@@ -234,6 +235,10 @@ def main():
         if pick(runs, f"ratio-{variant}1", "pmilter") or pick(runs, f"ratio-{variant}100", "pmilter"):
             out += ["", f"### Throughput ratio, pmult with {title} (same direct runs)", ""]
             ratio_table(runs, out, variant)
+    if pick(runs, "ratio-noreply-1", "pmilter") or pick(runs, "ratio-noreply-100", "pmilter"):
+        out += ["", "### Throughput ratio against a milter that negotiated no reply before end of message"
+                " (continue-milter --no-reply, its own direct runs; pmult defaults)", ""]
+        ratio_table(runs, out, "noreply-", "ratio-noreply-")
     series_table(runs, out)
     out += ["", "### Added latency at 1,000 sessions (below saturation, medians)", ""]
     latency_table(runs, out)

@@ -10,18 +10,21 @@
 #   --quick         one repetition and shorter runs (a smoke test of the script, ~4 minutes)
 #   --no-build      use the jars already in pmult-server/target and pmult-sim/target
 #   --no-mailfromd  skip the runs against mailfromd
-#   --parts LIST    only these parts, comma-separated, of: ratio, latency, series, scale, growth,
-#                   mailfromd (default: all of them)
+#   --parts LIST    only these parts, comma-separated, of: ratio, latency, series, noreply, scale,
+#                   growth, mailfromd (default: all of them)
 #   --out DIR       where results and logs go (default: /tmp/pmult-load-<date>)
 # Env: REPEAT (ratio runs per point, default 3), WARMUP, DURATION (per run, default 5s and 10s),
 #      START_MFD (mailfromd starter, default integration-tests/peers/start-mailfromd.sh),
-#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+8).
+#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+10).
 #
 # pmult runs in four configurations side by side against the fast milter: the defaults (which
 # reuse Milter connections once the milter has taken SMFIC_QUIT_NC, as the fast milter does);
 # "one connection per session" (reuse-connections no: what Sendmail and Postfix do); "tuned", the
 # defaults plus event-loops spin 50us; and "series", the defaults with two fast milters in series
-# (a second continue-milter on its own port). Against mailfromd (which refuses QUIT_NC): the
+# (a second continue-milter on its own port). The noreply part runs a third continue-milter with
+# --no-reply (it negotiates SMFIP_NR_* for every stage before end of message, as rspamd does) and a
+# pmult with the defaults in front of it, direct against through pmult at 1 and 100 sessions.
+# Against mailfromd (which refuses QUIT_NC): the
 # defaults, and spin 50us.
 # Needs Linux (/proc) for the CPU, thread and memory columns; python3 for the tables.
 set -euo pipefail
@@ -32,7 +35,7 @@ JAVA=${JAVA:-java}
 BUILD=1
 MAILFROMD=1
 QUICK=0
-PARTS=ratio,latency,series,scale,growth,mailfromd
+PARTS=ratio,latency,series,noreply,scale,growth,mailfromd
 OUT=/tmp/pmult-load-$(date +%Y%m%d-%H%M%S)
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -62,6 +65,8 @@ PMULT_TUNED_PORT=$((BASE_PORT + 5))
 PMULT_MFD_SPIN_PORT=$((BASE_PORT + 6))
 MILTER2_PORT=$((BASE_PORT + 7))
 PMULT_SERIES_PORT=$((BASE_PORT + 8))
+MILTER_NR_PORT=$((BASE_PORT + 9))
+PMULT_NR_PORT=$((BASE_PORT + 10))
 mkdir -p "$OUT"
 RESULTS=$OUT/results.txt
 : > "$RESULTS"
@@ -149,6 +154,17 @@ PMULT_TUNED=$PMULT_PID
 # and a fourth with two milters in series: every command goes to the second after the first continued
 start_pmult pmult-series "$PMULT_SERIES_PORT" "inet://127.0.0.1:$MILTER_PORT" "" "" "inet://127.0.0.1:$MILTER2_PORT"
 PMULT_SERIES=$PMULT_PID
+# the noreply part: a milter that answers only end of message, and pmult (defaults) in front of it
+MILTER_NR_PID=; PMULT_NR=
+if part noreply; then
+    "$JAVA" -Xms256m -Xmx256m -jar "$SIM_JAR" continue-milter --no-reply --listen "inet://127.0.0.1:$MILTER_NR_PORT" \
+        > "$OUT/continue-milter-noreply.log" 2>&1 &
+    MILTER_NR_PID=$!; STARTED+=("$MILTER_NR_PID")
+    wait_for_line "$OUT/continue-milter-noreply.log" "listening" 20
+    start_pmult pmult-noreply "$PMULT_NR_PORT" "inet://127.0.0.1:$MILTER_NR_PORT"
+    PMULT_NR=$PMULT_PID
+    log "noreply: continue milter --no-reply pid $MILTER_NR_PID on $MILTER_NR_PORT, pmult pid $PMULT_NR on $PMULT_NR_PORT"
+fi
 log "continue milters pids $MILTER_PID on $MILTER_PORT, $MILTER2_PID on $MILTER2_PORT; pmult pids:" \
     "defaults $PMULT_FAST on $PMULT_PORT, one connection per session $PMULT_REUSE on $PMULT_REUSE_PORT," \
     "tuned $PMULT_TUNED on $PMULT_TUNED_PORT, series $PMULT_SERIES on $PMULT_SERIES_PORT (-Xmx512m each)"
@@ -188,9 +204,18 @@ tuned() {   # run ... against the pmult that spins
 series() {   # run ... against the pmult with two milters in series
     TARGET_PORT=$PMULT_SERIES_PORT TARGET_PMULT_PID=$PMULT_SERIES SECOND_MILTER_PID=$MILTER2_PID run "$@"
 }
+noreply() {   # run ... against the no-reply milter, direct (milter mode) or through its pmult (pmilter mode)
+    local port=$PMULT_NR_PORT
+    [ "$2" = milter ] && port=$MILTER_NR_PORT
+    TARGET_PORT=$port TARGET_PMULT_PID=$PMULT_NR TARGET_MILTER_PID=$MILTER_NR_PID run "$@"
+}
 WARMUP=2s DURATION=18s noreuse warmup pmilter --sessions 50 > /dev/null
 WARMUP=2s DURATION=18s tuned warmup pmilter --sessions 50 > /dev/null
 if part series; then WARMUP=2s DURATION=18s series warmup pmilter --sessions 50 > /dev/null; fi
+if part noreply; then
+    WARMUP=2s DURATION=18s noreply warmup milter --sessions 50 > /dev/null
+    WARMUP=2s DURATION=18s noreply warmup pmilter --sessions 50 > /dev/null
+fi
 sed -i '/^label=warmup /d' "$RESULTS"
 
 # ---- 1. throughput ratio at 1, 100, 1000 sessions (saturating closed loop), interleaved ----------
@@ -209,6 +234,16 @@ for rep in $(seq "$REPEAT"); do
 done
 fi
 
+# ---- 1b. the same ratio against a milter that negotiated no reply before end of message ----------
+if part noreply; then
+for rep in $(seq "$REPEAT"); do
+    for sessions in 1 100; do
+        noreply "ratio-noreply-$sessions" milter --sessions "$sessions"
+        noreply "ratio-noreply-$sessions" pmilter --sessions "$sessions"
+    done
+done
+fi
+
 # ---- 2. added latency at 1000 sessions, below saturation: 250 ms think time after each SMTP command --
 if part latency; then
 for rep in $(seq "$REPEAT"); do
@@ -222,7 +257,7 @@ for rep in $(seq "$REPEAT"); do
 done
 fi
 
-kill "$PMULT_REUSE" "$PMULT_TUNED" "$PMULT_SERIES" "$MILTER2_PID" 2>/dev/null || true
+kill "$PMULT_REUSE" "$PMULT_TUNED" "$PMULT_SERIES" "$MILTER2_PID" $PMULT_NR $MILTER_NR_PID 2>/dev/null || true
 
 # ---- 3. scale: 10,000 concurrent sessions through pmult (heap <= 512 MiB, threads counted) -------
 # 2 s think time: every session stays open ~10 s, so all 10,000 are open at once below saturation.

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.pmult.milter.codec.MilterCodes;
 import org.pmult.milter.codec.MilterCodes.Command;
 import org.pmult.milter.codec.MilterCodes.MacroStage;
+import org.pmult.milter.codec.MilterCodes.ProtocolFlag;
 import org.pmult.milter.codec.MilterCommand;
 import org.pmult.milter.codec.MilterCommandDecoder;
 import org.pmult.milter.codec.MilterFrameDecoder;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The fastest Milter filter that still speaks the protocol: it negotiates (asking for the macro
  * lists it was given, as mailfromd does with SETSYMLIST), answers every command that expects a reply
- * with one precomputed SMFIR_CONTINUE frame, and closes on SMFIC_QUIT. Only the option negotiation is
+ * with one precomputed SMFIR_CONTINUE frame, and closes on SMFIC_QUIT. With {@code noReply} it asks
+ * not to answer ({@code SMFIP_NR_*}) every stage before end of message that the client offers, as
+ * rspamd does, and answers only the rest. Only the option negotiation is
  * decoded; other packets are framed (length-checked) and dispatched on their code byte, so the
  * milter's own cost stays far below its client's and a benchmark measures the client side.
  */
@@ -53,14 +56,24 @@ public final class ContinueMilter implements AutoCloseable {
             MilterReplyEncoder.encode(UnpooledByteBufAllocator.DEFAULT, MilterReply.CONTINUE, MilterCodes.DEFAULT_MAX_FRAME_LENGTH)
                     .asReadOnly());
 
+    /** The SMFIP_NR_* flags it asks for with {@code noReply}: every stage before end of message. */
+    static final int NO_REPLY_FLAGS = ProtocolFlag.maskOf(ProtocolFlag.NR_CONN, ProtocolFlag.NR_HELO,
+            ProtocolFlag.NR_MAIL, ProtocolFlag.NR_RCPT, ProtocolFlag.NR_DATA, ProtocolFlag.NR_HDR, ProtocolFlag.NR_EOH,
+            ProtocolFlag.NR_BODY);
+
+    /** The listen backlog unless told otherwise. */
+    public static final int DEFAULT_BACKLOG = 4096;
+
     private final Map<MacroStage, MilterMacroNames> macroLists;
+    private final boolean noReply;
     private final ChannelGroup channels = new DefaultChannelGroup("continue-milter", GlobalEventExecutor.INSTANCE);
     private final LongAdder connections = new LongAdder();
     private final LongAdder answered = new LongAdder();
     private Channel serverChannel;
 
-    private ContinueMilter(Map<MacroStage, MilterMacroNames> macroLists) {
+    private ContinueMilter(Map<MacroStage, MilterMacroNames> macroLists, boolean noReply) {
         this.macroLists = macroLists;
+        this.noReply = noReply;
     }
 
     /**
@@ -71,7 +84,7 @@ public final class ContinueMilter implements AutoCloseable {
      */
     public static ContinueMilter start(Transports transport, EventLoopGroup group, SocketAddress address,
             Map<MacroStage, MilterMacroNames> macroLists) {
-        return start(transport, group, address, macroLists, 4096);
+        return start(transport, group, address, macroLists, DEFAULT_BACKLOG);
     }
 
     /**
@@ -80,8 +93,17 @@ public final class ContinueMilter implements AutoCloseable {
      */
     public static ContinueMilter start(Transports transport, EventLoopGroup group, SocketAddress address,
             Map<MacroStage, MilterMacroNames> macroLists, int backlog) {
+        return start(transport, group, address, macroLists, backlog, false);
+    }
+
+    /**
+     * As {@link #start(Transports, EventLoopGroup, SocketAddress, Map, int)}; {@code noReply}: negotiate
+     * {@link #NO_REPLY_FLAGS} (those the client offers) and leave those stages unanswered.
+     */
+    public static ContinueMilter start(Transports transport, EventLoopGroup group, SocketAddress address,
+            Map<MacroStage, MilterMacroNames> macroLists, int backlog, boolean noReply) {
         Objects.requireNonNull(address, "address");
-        ContinueMilter milter = new ContinueMilter(macroLists.isEmpty() ? Map.of() : new EnumMap<>(macroLists));
+        ContinueMilter milter = new ContinueMilter(macroLists.isEmpty() ? Map.of() : new EnumMap<>(macroLists), noReply);
         milter.serverChannel = transport.serverBootstrap(group, group, address)
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -124,6 +146,8 @@ public final class ContinueMilter implements AutoCloseable {
     /** One connection: answers packet by packet, flushing once per read. */
     private final class Answerer extends ChannelInboundHandlerAdapter {
         private boolean pendingFlush;
+        /** The SMFIP_NR_* flags agreed on this connection. */
+        private int noReplies;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -134,7 +158,8 @@ public final class ContinueMilter implements AutoCloseable {
                     case OPTNEG -> negotiate(ctx, packet);
                     case QUIT -> ctx.close();
                     default -> {
-                        if (command.answered()) {
+                        if (command.answered() && (command.noReplyFlag() == null
+                                || !command.noReplyFlag().isSet(noReplies))) {
                             answered.increment();
                             ctx.write(CONTINUE_FRAME.duplicate(), ctx.voidPromise());
                             pendingFlush = true;
@@ -148,9 +173,10 @@ public final class ContinueMilter implements AutoCloseable {
 
         private void negotiate(ChannelHandlerContext ctx, ByteBuf packet) {
             MilterCommand.OptionNegotiation offer = (MilterCommand.OptionNegotiation) MilterCommandDecoder.decode(packet);
+            boolean v6 = offer.version() >= MilterCodes.MAX_VERSION;
+            noReplies = noReply && v6 ? offer.protocol() & NO_REPLY_FLAGS : 0;
             ctx.write(new MilterReply.OptionNegotiation(Math.min(offer.version(), MilterCodes.MAX_VERSION),
-                    offer.actions(), 0, offer.version() >= MilterCodes.MAX_VERSION ? macroLists : Map.of()),
-                    ctx.voidPromise());
+                    offer.actions(), noReplies, v6 ? macroLists : Map.of()), ctx.voidPromise());
             pendingFlush = true;
         }
 

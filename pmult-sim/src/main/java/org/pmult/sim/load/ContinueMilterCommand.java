@@ -40,6 +40,10 @@ public final class ContinueMilterCommand implements Callable<Integer> {
             description = "Ask for no macros at negotiation (by default it asks for what mailfromd's test filter asks for).")
     boolean noMacroLists;
 
+    @Option(names = "--no-reply",
+            description = "Negotiate no reply (SMFIP_NR_*) for every stage before end of message the client offers, as rspamd does, and answer only the rest.")
+    boolean noReply;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
@@ -72,14 +76,15 @@ public final class ContinueMilterCommand implements Callable<Integer> {
         ContinueMilter milter;
         try {
             milter = ContinueMilter.start(transport, group, address,
-                    noMacroLists ? Map.of() : ContinueMilter.MAILFROMD_MACRO_LISTS);
+                    noMacroLists ? Map.of() : ContinueMilter.MAILFROMD_MACRO_LISTS, ContinueMilter.DEFAULT_BACKLOG, noReply);
         } catch (RuntimeException e) {
             err.println("pmult-sim continue-milter: cannot listen on " + listen + ": " + e.getMessage());
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             return LoadCommand.EXIT_ERRORS;
         }
         out.println("continue milter listening on " + milter.localAddress() + " (" + threads + " thread(s), "
-                + transport.name().toLowerCase(java.util.Locale.ROOT) + ")");
+                + transport.name().toLowerCase(java.util.Locale.ROOT) + (noReply ? ", no reply before end of message" : "")
+                + ")");
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("continue milter: " + milter.connections() + " connections, " + milter.answered()

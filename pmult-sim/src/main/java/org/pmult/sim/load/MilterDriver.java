@@ -26,7 +26,8 @@ import org.pmult.server.transport.Transports;
 /**
  * The baseline: the same transactions as {@link PmilterDriver}, sent by an MTA-side Milter client
  * straight to the milter, one Milter connection per SMTP session as pmult opens one per session and
- * client. Each step waits for its reply, as an MTA does; the message goes out as pmult sends it
+ * client. Each step waits for its reply, as an MTA does, unless the milter negotiated none for it
+ * ({@code SMFIP_NR_*}: the step completes once handed to the connection); the message goes out as pmult sends it
  * (each header, end of headers, the body, end of message), with the same think time. Macros: what the milter asked for at
  * negotiation, limited to those pmult can fill from MeTA1 (so both carry the same ones).
  */

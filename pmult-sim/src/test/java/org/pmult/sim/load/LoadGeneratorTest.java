@@ -80,6 +80,25 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void aMilterNegotiatingNoReplyIsAnsweredOnlyAtEndOfMessageInBothModes() throws Exception {
+        try (ContinueMilter milter = ContinueMilter.start(transport, milterLoops, loopback(0),
+                ContinueMilter.MAILFROMD_MACRO_LISTS, ContinueMilter.DEFAULT_BACKLOG, true);
+             PmultServer pmult = startPmult(milter.localAddress())) {
+
+            LoadReport direct = LoadGenerator.run(options(LoadMode.MILTER, milter.localAddress(), 1), Map.of());
+            assertEquals(20, direct.measured());
+            assertEquals(0, direct.errorCount(), direct.errors().toString());
+            // nothing waited for a reply that never comes: only end of message is answered
+            assertEquals(direct.started(), milter.answered());
+
+            LoadReport through = LoadGenerator.run(options(LoadMode.PMILTER, pmult.boundAddresses().get(0), 2), Map.of());
+            assertEquals(20, through.measured());
+            assertEquals(0, through.errorCount(), through.errors().toString());
+            assertEquals(direct.started() + through.started(), milter.answered());
+        }
+    }
+
+    @Test
     void pausesBetweenCommandsWithThinkTimeInBothModes() throws Exception {
         try (ContinueMilter milter = ContinueMilter.start(transport, milterLoops, loopback(0), Map.of());
              PmultServer pmult = startPmult(milter.localAddress())) {
