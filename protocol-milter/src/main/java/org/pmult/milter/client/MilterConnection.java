@@ -26,8 +26,9 @@ interface MilterConnection {
     void writeUnanswered(MilterStep step, MilterCommand.Macros macros, MilterCommand command);
 
     /**
-     * Flush what {@link #writeUnanswered} handed over; if it is not written within the write timeout,
-     * report {@link MilterProtocolEngine#unansweredWriteFailed}.
+     * Flush what {@link #writeUnanswered} handed over, at the latest when the current event-loop task
+     * ends; if it is not written within the write timeout, report
+     * {@link MilterProtocolEngine#unansweredWriteFailed}.
      */
     void flush();
 

@@ -60,6 +60,7 @@ final class NettyMilterConnection implements MilterConnection {
     /** The last write {@link #writeUnanswered} handed over since the last flush, and its step; null if none. */
     private ChannelFuture lastUnflushed;
     private MilterStep lastUnflushedStep;
+    private boolean flushScheduled;
     /** The connection attempts until the negotiation has an outcome; null before the first. */
     private ConnectAttempts attempts;
 
@@ -240,8 +241,22 @@ final class NettyMilterConnection implements MilterConnection {
         lastUnflushedStep = step;
     }
 
+    /**
+     * Flushes at the end of the current event-loop task, not now: a caller typically adds its
+     * listener after the call returned, so the answer of a no-reply step reaches it, and its next
+     * call comes, only after the engine asked for this flush; the calls it makes from there join the
+     * same write. A write that flushes first (a command awaiting a reply) leaves nothing to do.
+     */
     @Override
     public void flush() {
+        if (lastUnflushed != null && !flushScheduled) {
+            flushScheduled = true;
+            eventLoop.execute(this::flushNow);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
         ChannelFuture last = lastUnflushed;
         MilterStep step = lastUnflushedStep;
         lastUnflushed = null;
