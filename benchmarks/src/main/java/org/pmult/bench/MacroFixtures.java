@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Realistic inputs for the macro benchmarks: GNU mailfromd's macro lists (the SETSYMLIST the test
- * filter in shared/peers sends in its OPTNEG reply) and MeTA1 macro values as smtps sends them.
+ * Realistic inputs for the macro benchmarks: GNU mailfromd's macro lists (the SETSYMLIST it sends
+ * in its OPTNEG reply for a filter that reads every macro) and MeTA1 macro values as smtps sends them.
  */
 final class MacroFixtures {
 
-    /** What mailfromd asks for per stage ({@code mailfromd --dump-macros test-filter.mfl}). */
+    /** What mailfromd asks for per stage ({@code mailfromd --dump-macros}, observed). */
     static final Map<MacroStage, List<String>> MAILFROMD_SYMLIST = Map.of(
             MacroStage.CONNECT, List.of("{client_addr}", "{client_name}", "j", "{daemon_name}"),
             MacroStage.HELO, List.of("s", "{tls_version}"),

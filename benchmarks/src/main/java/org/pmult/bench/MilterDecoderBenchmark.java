@@ -85,7 +85,7 @@ public class MilterDecoderBenchmark {
         };
     }
 
-    /** The lists mailfromd sends for shared/peers/test-filter.mfl. */
+    /** The lists mailfromd sends for a filter that reads every macro (observed). */
     private static Map<MacroStage, MilterMacroNames> mailfromdSymlist() {
         Map<MacroStage, MilterMacroNames> lists = new EnumMap<>(MacroStage.class);
         lists.put(MacroStage.CONNECT, MilterMacroNames.of(List.of("{client_addr}", "{client_name}", "j", "{daemon_name}")));

@@ -19,7 +19,7 @@ class MacroPlanTest {
 
     private final MacroCatalog catalog = new MacroCatalog(Map.of());
 
-    /** What mailfromd's test filter lists in its SETSYMLIST (shared/peers/README.md). */
+    /** What mailfromd lists in its SETSYMLIST for a filter that reads every macro (observed). */
     private static final MacroPlan.ClientNeeds MAILFROMD = new MacroPlan.ClientNeeds("mfd", Map.of(
             MacroStage.CONNECT, List.of("{client_addr}", "{client_name}", "j", "{daemon_name}"),
             MacroStage.HELO, List.of("s", "{tls_version}"),

@@ -1,6 +1,6 @@
 /**
  * The MeTA1 simulator engine: plays scenario sessions against a pmilter the way smtps's
- * policy_milter client does (spec {@code shared/spec/pmilter-protocol.md} §10), multiplexed on one
+ * policy_milter client does ({@code docs/pmilter-wire.md}), multiplexed on one
  * connection, and returns a structured result for every command.
  */
 package org.pmult.sim.engine;

@@ -1,5 +1,5 @@
 /**
  * MeTA1's own configuration syntax, as far as the simulator needs it: the {@code policy_milter}
- * section of smtps (spec {@code shared/spec/pmilter-protocol.md} §7 and §10.9).
+ * section of smtps (see {@code docs/pmult-sim.md}).
  */
 package org.pmult.sim.meta1;

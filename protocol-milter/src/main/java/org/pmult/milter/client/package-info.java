@@ -1,5 +1,5 @@
 /**
- * The MTA side of Milter (see {@code shared/spec/milter-protocol.md}): one {@link
+ * The MTA side of Milter (see {@code docs/milter-compatibility.md}): one {@link
  * org.pmult.milter.client.MilterClientSession} per filter connection, with per-stage methods, timeouts and
  * the configured default action when the filter fails. Inside, {@code MilterProtocolEngine} is the state
  * machine (what may be sent, what each reply means; no sockets), {@code NettyMilterConnection} the socket

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one table of Sendmail Milter wire codes (see {@code shared/spec/milter-protocol.md}). Every
+ * The one table of Sendmail Milter wire codes (libmilter's {@code mfdef.h}). Every
  * code family is an enum whose constants carry the wire value and the libmilter name; decoding goes
  * through the {@code of} lookups, which throw {@link MilterCodecException} for unknown values.
  * Nothing else in pmult spells a Milter code or mask as a literal.

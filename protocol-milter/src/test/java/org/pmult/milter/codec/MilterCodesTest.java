@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The one place outside {@link MilterCodes} where codes are spelled out: a second, independent
- * transcription of {@code shared/spec/milter-protocol.md} §2–§5, so a typo in the table fails here.
+ * transcription of libmilter's {@code mfdef.h} codes, so a typo in the table fails here.
  */
 class MilterCodesTest {
 

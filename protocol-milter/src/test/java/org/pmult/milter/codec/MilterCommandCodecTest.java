@@ -41,7 +41,7 @@ class MilterCommandCodecTest {
 
     private static final MilterMacroNames CONNECT_MACROS = MilterMacroNames.of("{client_addr}", "{client_port}", "i");
 
-    /** One row per command; the first three are {@code shared/spec/pmilter-protocol.md} §9 vectors 1–3. */
+    /** One row per command; the first three are the design spec's test vectors 1–3. */
     static Stream<Arguments> commandVectors() {
         return Stream.of(
                 row("OPTNEG v6, all actions and protocol flags (spec §9.1)",

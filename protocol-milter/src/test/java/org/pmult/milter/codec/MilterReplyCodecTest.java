@@ -26,7 +26,7 @@ import static org.pmult.milter.codec.WireBytes.hex;
 /** Every reply: exact bytes, and a round trip through the MTA-side decoders split at every byte. */
 class MilterReplyCodecTest {
 
-    /** One row per reply; continue and the reply code are {@code shared/spec/pmilter-protocol.md} §9 vector 4. */
+    /** One row per reply; the bytes of continue and the reply code are the design spec's test vector 4. */
     static Stream<Arguments> replyVectors() {
         return Stream.of(
                 row("continue (spec §9.4)", () -> MilterReply.CONTINUE, "00 00 00 01 63"),
@@ -100,7 +100,7 @@ class MilterReplyCodecTest {
 
     @Test
     void decodesMailfromdsObservedV6ReplyWithItsFiveMacroLists() {
-        // shared/peers/README.md: mailfromd 8.15 with test-filter.mfl answers 6, 0x1ff, 0x750 and 202 bytes of lists
+        // observed: mailfromd 8.15 with a filter that reads every macro answers 6, 0x1ff, 0x750 and 202 bytes of lists
         Map<MacroStage, MilterMacroNames> lists = new EnumMap<>(MacroStage.class);
         lists.put(MacroStage.CONNECT, MilterMacroNames.parseList("{client_addr} {client_name} j {daemon_name}"));
         lists.put(MacroStage.HELO, MilterMacroNames.parseList("s {tls_version}"));

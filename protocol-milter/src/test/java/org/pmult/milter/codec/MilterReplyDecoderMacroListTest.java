@@ -87,7 +87,7 @@ class MilterReplyDecoderMacroListTest {
         }
     }
 
-    /** The lists mailfromd 8.15 sends for shared/peers/test-filter.mfl. */
+    /** The lists mailfromd 8.15 sent for a filter that reads every macro (observed). */
     private static Map<MacroStage, MilterMacroNames> mailfromdLists() {
         Map<MacroStage, MilterMacroNames> lists = new EnumMap<>(MacroStage.class);
         lists.put(MacroStage.CONNECT, MilterMacroNames.parseList("{client_addr} {client_name} j {daemon_name}"));

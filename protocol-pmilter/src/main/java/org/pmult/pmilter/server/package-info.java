@@ -1,5 +1,5 @@
 /**
- * The pmilter server role that pmult runs (spec {@code shared/spec/pmilter-protocol.md} §10): the
+ * The pmilter server role that pmult runs ({@code docs/pmilter-wire.md}): the
  * codec and the connection handler that negotiates and multiplexes SMTP sessions by SEID.
  */
 package org.pmult.pmilter.server;

@@ -28,7 +28,7 @@ import org.pmult.pmilter.codec.PmilterCodes.Tag;
 
 /**
  * The one test that spells the numbers: every constant of {@link PmilterCodes} against the tables of
- * spec section 10 (shared/spec/pmilter-protocol.md), transcribed here by hand from the spec text.
+ * docs/pmilter-wire.md, transcribed here by hand from that text.
  */
 class PmilterCodesTest {
 
