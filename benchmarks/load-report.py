@@ -47,7 +47,7 @@ def verdict(ok):
 
 
 def ratio_table(runs, out, variant="", direct_label="ratio-"):
-    """variant "noreuse-", "tuned-", "series-": another pmult, paired with the same direct runs;
+    """variant "noreuse-", "nospin-", "tuned-" (older runs), "series-": another pmult, paired with the same direct runs;
     "noreply-" with direct_label "ratio-noreply-": a pmult and direct runs of their own milter."""
     out.append("| sessions | direct tx/s | through pmult tx/s | ratio, median of runs (target ≥ 0.90) | "
                "per-run ratios | CPU µs/tx direct: generator + milter | "
@@ -82,6 +82,7 @@ def latency_table(runs, out):
     if not direct or not through:
         return
     others = [("one connection per session (reuse-connections no)", pick(runs, "latency-noreuse-1000", "pmilter")),
+              ("event-loops spin 0 (no spin)", pick(runs, "latency-nospin-1000", "pmilter")),
               ("event-loops spin 50us", pick(runs, "latency-tuned-1000", "pmilter")),
               ("two milters in series", pick(runs, "latency-series-1000", "pmilter"))]
     out.append("| 1,000 sessions, 250 ms think time | tx/s | p50 µs | p90 µs | p99 µs | p99.9 µs | p99 µs of each run | errors |")
@@ -230,6 +231,7 @@ def main():
     out.append("")
     ratio_table(runs, out)
     for variant, title in (("noreuse-", "one Milter connection per session (reuse-connections no)"),
+                           ("nospin-", "event-loops spin 0 (no spin)"),
                            ("tuned-", "event-loops spin 50us"),
                            ("series-", "two milters in series (CPU: pmult + first milter + second milter)")):
         if pick(runs, f"ratio-{variant}1", "pmilter") or pick(runs, f"ratio-{variant}100", "pmilter"):
@@ -246,8 +248,11 @@ def main():
     scale_table(runs, directory, out)
     out += ["", "### Growth with sessions, recipients and message size", ""]
     growth_table(runs, out)
-    out += ["", "### Against GNU mailfromd (test-filter.mfl)", ""]
+    out += ["", "### Against GNU mailfromd (benchmarks/soak-filter.mfl)", ""]
     mailfromd_table(runs, out)
+    if pick(runs, "mailfromd-nospin-1", "pmilter"):
+        out += ["", "### Against GNU mailfromd, pmult with event-loops spin 0 (no spin) (same direct runs)", ""]
+        mailfromd_table(runs, out, "nospin-")
     if pick(runs, "mailfromd-spin-1", "pmilter"):
         out += ["", "### Against GNU mailfromd, pmult with event-loops spin 50us (same direct runs)", ""]
         mailfromd_table(runs, out, "spin-")

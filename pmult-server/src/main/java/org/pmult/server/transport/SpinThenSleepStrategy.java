@@ -3,35 +3,53 @@ package org.pmult.server.transport;
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
 
+import java.util.function.LongSupplier;
+
 /**
  * An event loop's select strategy that polls its sockets without blocking for a short time once it
  * runs out of work, and only then lets the loop sleep in {@code epoll_wait}. A message that arrives
  * during the spin is handled without the kernel waking the thread up, which is what a chain of fast
  * round trips (MeTA1 → pmult → milter and back) spends most of its time on.
  *
- * <p>It spins only while spinning pays: after a spin that found nothing, the loop sleeps, and it
- * spins again only once a sleep turned out shorter than the spin would have been. Under moderate load
- * (messages further apart than the spin) or when the milter is slow (GNU mailfromd takes hundreds of
- * microseconds per reply), the loop therefore sleeps at once, as Netty's default strategy does, and
- * leaves the CPU to the milter. Saturated, the loop always has work and never spins either.
+ * <p>It spins only while spinning pays, judged over the loop's last {@value #WINDOW} idle moments: a
+ * moment counts as caught when its spin found work, or, when the loop slept at once, when that sleep
+ * ended sooner than a spin would have. The loop spins while at least {@value #CAUGHT_TO_SPIN} of them
+ * were caught. A slow milter (GNU mailfromd takes hundreds of microseconds per reply) or a MeTA1
+ * waiting on real SMTP clients makes most waits long, so the loop sleeps at once, as Netty's default
+ * strategy does, and leaves the CPU to the milter; one short wait among them does not turn the spin
+ * back on. A fresh loop has no caught moments: it spins only once it has seen the short waits.
  *
- * <p>Tasks submitted from other threads are seen by the next poll (their wake-up event is a
- * readable eventfd), and a timer due during the spin fires at most one spin late. One instance per
- * event loop: its state is the loop's own.
+ * <p>While spinning the thread yields between polls, so an event loop that has nothing to do gives
+ * the core to any other runnable thread (another event loop, the milter, MeTA1) instead of holding
+ * it for its whole spin. Tasks submitted from other threads are seen by the next poll (their wake-up
+ * event is a readable eventfd), and a timer due during the spin fires at most one spin late. One
+ * instance per event loop: its state is the loop's own.
  */
 final class SpinThenSleepStrategy implements SelectStrategy {
 
+    /** How many of the last idle moments decide. */
+    static final int WINDOW = 8;
+    /** How many of those must have been caught by a spin (or would have been) for the loop to spin. */
+    static final int CAUGHT_TO_SPIN = 6;
+    private static final int WINDOW_MASK = (1 << WINDOW) - 1;
+
     private final long spinNanos;
-    /** Whether the next idle moment spins (false after a fruitless spin, until a short sleep). */
-    private boolean spinning = true;
-    /** When the loop last went to sleep, or -1 while it has not slept since the last check. */
+    private final LongSupplier clock;
+    /** The last {@link #WINDOW} idle moments, newest in bit 0: 1 = caught, 0 = a long wait. */
+    private int caught;
+    /** When the loop last went to sleep without spinning, or -1 when it did not. */
     private long sleptAt = -1;
 
     SpinThenSleepStrategy(long spinNanos) {
+        this(spinNanos, System::nanoTime);
+    }
+
+    SpinThenSleepStrategy(long spinNanos, LongSupplier clock) {
         if (spinNanos <= 0) {
             throw new IllegalArgumentException("spinNanos: " + spinNanos + " (expected: > 0)");
         }
         this.spinNanos = spinNanos;
+        this.clock = clock;
     }
 
     @Override
@@ -39,29 +57,35 @@ final class SpinThenSleepStrategy implements SelectStrategy {
         if (hasTasks) {
             return selectSupplier.get(); // work is waiting: poll once, never block
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (sleptAt >= 0) {
-            // the last sleep (plus the work it woke up for) was short: a spin would have caught it
-            spinning = now - sleptAt < spinNanos;
+            // the loop slept at once last time: would a spin have caught what woke it?
+            record(now - sleptAt < spinNanos);
             sleptAt = -1;
         }
-        if (spinning) {
+        if (spinsNext()) {
             long deadline = now + spinNanos;
             do {
                 int ready = selectSupplier.get();
                 if (ready > 0) {
+                    record(true);
                     return ready;
                 }
-                Thread.onSpinWait();
-            } while (System.nanoTime() - deadline < 0);
-            spinning = false;
+                Thread.yield();
+            } while (clock.getAsLong() - deadline < 0);
+            record(false);
+            return SelectStrategy.SELECT;
         }
-        sleptAt = System.nanoTime();
+        sleptAt = clock.getAsLong();
         return SelectStrategy.SELECT;
     }
 
-    /** Whether the next idle moment spins (for tests). */
+    private void record(boolean caughtThisTime) {
+        caught = ((caught << 1) | (caughtThisTime ? 1 : 0)) & WINDOW_MASK;
+    }
+
+    /** Whether the next idle moment spins. */
     boolean spinsNext() {
-        return spinning;
+        return Integer.bitCount(caught) >= CAUGHT_TO_SPIN;
     }
 }
