@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * @param threads how many event loops serve MeTA1 connections and their Milter connections
  *                (0 = Netty's default, twice the number of cores)
  * @param spin    how long an event loop that ran out of work keeps polling its sockets before it
- *                sleeps (0 = sleeps at once; default 50 µs). Each message to or from a sleeping
+ *                sleeps (0 = sleeps at once, the default). Each message to or from a sleeping
  *                thread costs a wake-up — tens of microseconds on a virtual machine, for every round
  *                trip — so a short spin cuts latency when pmult waits on a fast milter, at the price
  *                of CPU that would otherwise be idle. A loop spins only while most of its recent
@@ -21,8 +21,7 @@ public record EventLoops(int threads, Duration spin) {
 
     /** Longest spin accepted: beyond it an event loop mostly burns CPU. */
     public static final Duration MAX_SPIN = Duration.ofMillis(1);
-    /** Spin by default: the strategy turns itself off where waits are long (see SpinThenSleepStrategy). */
-    public static final EventLoops DEFAULTS = new EventLoops(0, Duration.ofNanos(50_000));
+    public static final EventLoops DEFAULTS = new EventLoops(0, Duration.ZERO);
 
     private static final Pattern SPIN = Pattern.compile(
             "(\\d{1,7})\\s*(us|µs|microseconds?|ms|milliseconds?)?", Pattern.CASE_INSENSITIVE);

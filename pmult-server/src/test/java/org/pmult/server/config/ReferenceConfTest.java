@@ -77,7 +77,7 @@ class ReferenceConfTest {
             entry("reconnect.initial", "200ms"),
             entry("reconnect.max", "1s"),
             entry("event-loops.threads", "3"),
-            entry("event-loops.spin", "20us"));
+            entry("event-loops.spin", "50us"));
 
     /** Keys that are only validated: they must be readable, but have a single legal value. */
     private static final Map<String, String> VALIDATED_ONLY = Map.of("client-defaults.type", "pmilter");
