@@ -47,7 +47,7 @@ def verdict(ok):
 
 
 def ratio_table(runs, out, variant="", direct_label="ratio-"):
-    """variant "noreuse-", "nospin-", "tuned-" (older runs), "series-": another pmult, paired with the same direct runs;
+    """variant "noreuse-", "tuned-", "series-" (or "nospin-", run F's spin 0): another pmult, paired with the same direct runs;
     "noreply-" with direct_label "ratio-noreply-": a pmult and direct runs of their own milter."""
     out.append("| sessions | direct tx/s | through pmult tx/s | ratio, median of runs (target ≥ 0.90) | "
                "per-run ratios | CPU µs/tx direct: generator + milter | "
@@ -250,9 +250,6 @@ def main():
     growth_table(runs, out)
     out += ["", "### Against GNU mailfromd (benchmarks/soak-filter.mfl)", ""]
     mailfromd_table(runs, out)
-    if pick(runs, "mailfromd-nospin-1", "pmilter"):
-        out += ["", "### Against GNU mailfromd, pmult with event-loops spin 0 (no spin) (same direct runs)", ""]
-        mailfromd_table(runs, out, "nospin-")
     if pick(runs, "mailfromd-spin-1", "pmilter"):
         out += ["", "### Against GNU mailfromd, pmult with event-loops spin 50us (same direct runs)", ""]
         mailfromd_table(runs, out, "spin-")
