@@ -238,7 +238,7 @@ final class PmilterDriver implements TransactionDriver {
                 waitedNanos += System.nanoTime() - sent;
                 if (failure != null) {
                     finish(request.command() + " " + describe(failure));
-                } else if (reply.code() != ReplyCode.CONTINUE) {
+                } else if (reply.code() != ReplyCode.CONTINUE && !acceptedAtEnd(request.command(), reply.code())) {
                     finish(request.command() + " " + reply.code());
                 } else if (think.isZero() || !thinksAfter(request.command())) {
                     next();
@@ -255,6 +255,11 @@ final class PmilterDriver implements TransactionDriver {
             }
             done.complete(problem == null ? TransactionOutcome.ok(waitedNanos) : TransactionOutcome.failed(problem));
         }
+    }
+
+    /** A milter that accepts at end of message (rspamd, for one) let the transaction through, as in milter mode. */
+    private static boolean acceptedAtEnd(Command command, ReplyCode code) {
+        return command == Command.DOT && code == ReplyCode.ACCEPT;
     }
 
     /** Whether the SMTP client thinks after this command: after each SMTP command, not within the message. */

@@ -115,6 +115,24 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void anAcceptAtEndOfMessageIsASuccessInBothModes() throws Exception {
+        // rspamd answers end of message with SMFIR_ACCEPT (plus its headers), not CONTINUE
+        try (ScriptedMilter milter = ScriptedMilter.builder()
+                .on(Command.BODYEOB, (command, connection) -> org.pmult.milter.testing.MilterScriptResponse.reply(
+                        org.pmult.milter.codec.MilterReply.ACCEPT))
+                .start(transport.serverBootstrap(milterLoops, milterLoops, loopback(0)), loopback(0));
+             PmultServer pmult = startPmult(milter.localAddress())) {
+
+            LoadReport direct = LoadGenerator.run(options(LoadMode.MILTER, milter.localAddress(), 1), Map.of());
+            LoadReport through = LoadGenerator.run(options(LoadMode.PMILTER, pmult.boundAddresses().get(0), 1), Map.of());
+
+            assertEquals(0, direct.errorCount(), direct.errors().toString());
+            assertEquals(0, through.errorCount(), through.errors().toString());
+            assertEquals(40, direct.measured() + through.measured());
+        }
+    }
+
+    @Test
     void countsWhatTheMilterRefusesAsErrorsByKind() throws Exception {
         try (ScriptedMilter milter = ScriptedMilter.builder()
                 .on(Command.RCPT, (command, connection) -> org.pmult.milter.testing.MilterScriptResponse.reply(
