@@ -177,26 +177,28 @@ def growth_table(runs, out):
             fmt(median(through, "cpu_us_per_tx.pmult")), fmt(median(direct, "cpu_us_per_tx.generator"))))
 
 
-def mailfromd_table(runs, out, variant=""):
+def real_milter_table(runs, out, milter, sessions_points, variant=""):
+    """A real milter (label prefix and name "mailfromd" or "rspamd"): direct and through pmult, paired per run."""
     rows = []
-    for sessions in (1, 10, 50):
-        label = f"mailfromd-{sessions}"
-        direct, through = pick(runs, label, "milter"), pick(runs, f"mailfromd-{variant}{sessions}", "pmilter")
+    for sessions in sessions_points:
+        label = f"{milter}-{sessions}"
+        direct, through = pick(runs, label, "milter"), pick(runs, f"{milter}-{variant}{sessions}", "pmilter")
         if direct and through:
             rows.append((sessions, direct, through))
     if not rows:
         return
     out.append("| sessions | direct tx/s | via pmult tx/s | ratio | direct p50 / p99 µs | via pmult p50 / p99 µs | "
-               "errors direct / via pmult | mailfromd CPU µs/tx | pmult CPU µs/tx |")
-    out.append("|---:|---:|---:|---:|---|---|---|---:|---:|")
+               f"errors direct / via pmult | {milter} CPU µs/tx | pmult CPU µs/tx | pmult CPU / {milter} CPU |")
+    out.append("|---:|---:|---:|---:|---|---|---|---:|---:|---:|")
     for sessions, direct, through in rows:
         d, t = median(direct, "tps"), median(through, "tps")
         pairs = [float(b["tps"]) / float(a["tps"]) for a, b in zip(direct, through) if float(a["tps"]) > 0]
-        out.append("| {} | {} | {} | {:.2f} | {} / {} | {} / {} | {} / {} | {} | {} |".format(
+        milter_cpu, pmult_cpu = median(through, "cpu_us_per_tx.milter"), median(through, "cpu_us_per_tx.pmult")
+        out.append("| {} | {} | {} | {:.2f} | {} / {} | {} / {} | {} / {} | {} | {} | {} |".format(
             sessions, fmt(d), fmt(t), statistics.median(pairs) if pairs else 0, fmt(median(direct, "p50_us")), fmt(median(direct, "p99_us")),
             fmt(median(through, "p50_us")), fmt(median(through, "p99_us")), fmt(median(direct, "errors")),
-            fmt(median(through, "errors")), fmt(median(through, "cpu_us_per_tx.milter")),
-            fmt(median(through, "cpu_us_per_tx.pmult"))))
+            fmt(median(through, "errors")), fmt(milter_cpu), fmt(pmult_cpu),
+            fmt(pmult_cpu / milter_cpu, 2) if milter_cpu and pmult_cpu else "–"))
 
 
 def max_heap_after_gc(path):
@@ -249,10 +251,13 @@ def main():
     out += ["", "### Growth with sessions, recipients and message size", ""]
     growth_table(runs, out)
     out += ["", "### Against GNU mailfromd (benchmarks/soak-filter.mfl)", ""]
-    mailfromd_table(runs, out)
+    real_milter_table(runs, out, "mailfromd", (1, 10, 50))
     if pick(runs, "mailfromd-spin-1", "pmilter"):
         out += ["", "### Against GNU mailfromd, pmult with event-loops spin 50us (same direct runs)", ""]
-        mailfromd_table(runs, out, "spin-")
+        real_milter_table(runs, out, "mailfromd", (1, 10, 50), "spin-")
+    if pick(runs, "rspamd-1", "pmilter") or pick(runs, "rspamd-10", "pmilter"):
+        out += ["", "### Against rspamd (integration-tests/peers/rspamd: the proxy worker in milter mode, self-scan)", ""]
+        real_milter_table(runs, out, "rspamd", (1, 10))
     loads = [r["loadavg"] for r in runs]
     if loads:
         out += ["", f"Load average (1 min) before/after each run: {', '.join(loads)}"]

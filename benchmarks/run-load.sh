@@ -11,11 +11,12 @@
 #   --no-build      use the jars already in pmult-server/target and pmult-sim/target
 #   --no-mailfromd  skip the runs against mailfromd
 #   --parts LIST    only these parts, comma-separated, of: ratio, latency, series, noreply, scale,
-#                   growth, mailfromd (default: all of them)
+#                   growth, mailfromd, rspamd (default: all of them)
 #   --out DIR       where results and logs go (default: /tmp/pmult-load-<date>)
 # Env: REPEAT (ratio runs per point, default 3), WARMUP, DURATION (per run, default 5s and 10s),
 #      START_MFD (mailfromd starter, default integration-tests/peers/start-mailfromd.sh),
-#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+10).
+#      START_RSPAMD (rspamd starter, default integration-tests/peers/start-rspamd.sh),
+#      JAVA (default java), BASE_PORT (default 17300; uses BASE_PORT .. BASE_PORT+12).
 #
 # pmult runs in four configurations side by side against the fast milter: the defaults (which
 # reuse Milter connections once the milter has taken SMFIC_QUIT_NC, as the fast milter does);
@@ -25,7 +26,8 @@
 # --no-reply (it negotiates SMFIP_NR_* for every stage before end of message, as rspamd does) and a
 # pmult with the defaults in front of it, direct against through pmult at 1 and 100 sessions.
 # Against mailfromd (which refuses QUIT_NC): the
-# defaults, and spin 50us.
+# defaults, and spin 50us. Against rspamd (it negotiates SMFIP_NR_* for every stage before end of
+# message and answers ACCEPT there): the defaults, at 1 and 10 sessions, after a minute's warm-up.
 # Needs Linux (/proc) for the CPU, thread and memory columns; python3 for the tables.
 set -euo pipefail
 
@@ -35,7 +37,7 @@ JAVA=${JAVA:-java}
 BUILD=1
 MAILFROMD=1
 QUICK=0
-PARTS=ratio,latency,series,noreply,scale,growth,mailfromd
+PARTS=ratio,latency,series,noreply,scale,growth,mailfromd,rspamd
 OUT=/tmp/pmult-load-$(date +%Y%m%d-%H%M%S)
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -67,6 +69,8 @@ MILTER2_PORT=$((BASE_PORT + 7))
 PMULT_SERIES_PORT=$((BASE_PORT + 8))
 MILTER_NR_PORT=$((BASE_PORT + 9))
 PMULT_NR_PORT=$((BASE_PORT + 10))
+RSPAMD_PORT=$((BASE_PORT + 11))
+PMULT_RSPAMD_PORT=$((BASE_PORT + 12))
 mkdir -p "$OUT"
 RESULTS=$OUT/results.txt
 : > "$RESULTS"
@@ -313,6 +317,38 @@ if [ $MAILFROMD = 1 ] && [ -x "$START_MFD" ]; then
         done
     else
         log "mailfromd did not start (see $OUT/mailfromd-start.log); skipping its runs"
+    fi
+fi
+
+# ---- 6. rspamd, the milter that answers only end of message ---------------------------------------
+START_RSPAMD=${START_RSPAMD:-$ROOT/integration-tests/peers/start-rspamd.sh}
+if part rspamd && [ -x "$START_RSPAMD" ] && command -v rspamd > /dev/null; then
+    kill "$PMULT_FAST" "$MILTER_PID" 2>/dev/null || true   # free their CPU
+    RSPAMD_MAIN=$("$START_RSPAMD" "inet:$RSPAMD_PORT@127.0.0.1" "$OUT/rspamd" 2>>"$OUT/rspamd-start.log") || RSPAMD_MAIN=
+    if [ -n "$RSPAMD_MAIN" ]; then
+        STARTED+=("$RSPAMD_MAIN")
+        # the proxy worker scans (self_scan) and answers Milter: its CPU is rspamd's per transaction
+        RSPAMD_PID=$(pgrep -P "$RSPAMD_MAIN" -f rspamd_proxy | head -1)
+        start_pmult pmult-rspamd "$PMULT_RSPAMD_PORT" "inet://127.0.0.1:$RSPAMD_PORT"
+        PMULT_RSPAMD=$PMULT_PID
+        rspamd_run() {   # LABEL MODE SESSIONS
+            local port=$PMULT_RSPAMD_PORT
+            [ "$2" = milter ] && port=$RSPAMD_PORT
+            TARGET_MILTER_PID=$RSPAMD_PID TARGET_PMULT_PID=$PMULT_RSPAMD TARGET_PORT=$port run "$1" "$2" --sessions "$3"
+        }
+        # rspamd takes most of the CPU, so the JIT compilers of pmult take minutes to catch up
+        log "warming up pmult in front of rspamd (60 s)"
+        WARMUP=2s DURATION=58s rspamd_run warmup pmilter 10 > /dev/null
+        sed -i '/^label=warmup /d' "$RESULTS"
+        for rep in $(seq "$REPEAT"); do
+            for sessions in 1 10; do
+                rspamd_run "rspamd-$sessions" milter "$sessions"
+                rspamd_run "rspamd-$sessions" pmilter "$sessions"
+            done
+        done
+        "$START_RSPAMD" --stop "$OUT/rspamd" 2>/dev/null || true
+    else
+        log "rspamd did not start (see $OUT/rspamd-start.log); skipping its runs"
     fi
 fi
 
