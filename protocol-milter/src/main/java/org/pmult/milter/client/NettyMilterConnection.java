@@ -220,11 +220,14 @@ final class NettyMilterConnection implements MilterConnection {
         }
         lastUnflushed = null; // flushed by this write, and its write timer covers it
         ChannelFuture written = ch.writeAndFlush(message);
-        if (!written.isDone()) {
-            Duration timeout = settings.writeTimeout();
-            schedule(() -> engine.timedOut(step, "could not send " + step.commandName() + " within "
-                    + LogText.format(timeout)), timeout);
+        if (written.isDone()) {
+            // the socket took it at once, as it nearly always does: no listener to allocate and notify
+            onWritten(written, step, true);
+            return;
         }
+        Duration timeout = settings.writeTimeout();
+        schedule(() -> engine.timedOut(step, "could not send " + step.commandName() + " within "
+                + LogText.format(timeout)), timeout);
         written.addListener((ChannelFutureListener) f -> onWritten(f, step, true));
     }
 
