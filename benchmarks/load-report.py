@@ -15,6 +15,7 @@ RATIO_TARGET = 0.90
 ADDED_P50_TARGET_US = 500
 CPU_TARGET = 1.0          # pmult's CPU per transaction at most the fronted milter's
 SCALE_HEAP_MIB = 512
+STEAL_WARNING_PCT = 5   # a run that lost more of the machine to the hypervisor is flagged
 
 
 def load(path):
@@ -261,6 +262,14 @@ def main():
     loads = [r["loadavg"] for r in runs]
     if loads:
         out += ["", f"Load average (1 min) before/after each run: {', '.join(loads)}"]
+    steals = [(r["label"], r["mode"], float(r["steal_pct"])) for r in runs if "steal_pct" in r]
+    if steals:
+        out += ["", "CPU time taken by the hypervisor (steal, % of the machine's) per run: "
+                + ", ".join(f"{steal:.1f}" for _, _, steal in steals)]
+        stolen = [f"{label} {mode} ({steal:.0f} %)" for label, mode, steal in steals if steal > STEAL_WARNING_PCT]
+        if stolen:
+            out += ["", f"**Runs that lost more than {STEAL_WARNING_PCT} % of the machine to the hypervisor** "
+                    "(their throughput says more about the host than about pmult): " + ", ".join(stolen)]
     print("\n".join(out))
 
 

@@ -193,7 +193,7 @@ run() {
         return
     fi
     echo "label=$label loadavg=$before/$after $line" >> "$RESULTS"
-    log "$label $mode: $(echo "$line" | grep -o 'tps=[^ ]*') $(echo "$line" | grep -o 'p99_us=[^ ]*') $(echo "$line" | grep -o 'errors=[^ ]*')"
+    log "$label $mode: $(echo "$line" | grep -o 'tps=[^ ]*') $(echo "$line" | grep -o 'p99_us=[^ ]*') $(echo "$line" | grep -o 'errors=[^ ]*') $(echo "$line" | grep -o 'steal_pct=[^ ]*' || true)"
 }
 
 # JIT warm-up of pmult and the milter (not reported)

@@ -21,9 +21,11 @@ import org.HdrHistogram.Histogram;
  * @param started   transactions started over the whole run (warm-up and drain included)
  * @param unfinished transactions still running when the run gave up waiting for them
  * @param processes per watched process: CPU ticks spent in the window, threads and resident KiB at its end
+ * @param stealPercent the share of the machine's CPU time the hypervisor took during the window
+ *                  (Linux {@code /proc/stat}), or null where unknown
  */
 public record LoadReport(LoadOptions options, Duration window, Histogram latency, Map<String, Long> errors,
-        long started, long unfinished, Map<String, ProcessWatch.Sample> processes) {
+        long started, long unfinished, Map<String, ProcessWatch.Sample> processes, Double stealPercent) {
 
     /** Percentiles printed and put in the result line. */
     static final double[] PERCENTILES = {50, 90, 99, 99.9};
@@ -114,6 +116,9 @@ public record LoadReport(LoadOptions options, Duration window, Histogram latency
                 }
             });
         }
+        if (stealPercent != null) {
+            out.printf(Locale.ROOT, "machine: %.1f %% of its CPU time taken by the hypervisor (steal)%n", stealPercent);
+        }
         out.flush();
     }
 
@@ -146,6 +151,9 @@ public record LoadReport(LoadOptions options, Duration window, Histogram latency
                 append(line, "rss_mib." + name, String.format(Locale.ROOT, "%.1f", sample.rssKib() / 1024.0));
             }
         });
+        if (stealPercent != null) {
+            append(line, "steal_pct", String.format(Locale.ROOT, "%.1f", stealPercent));
+        }
         return line.toString();
     }
 

@@ -69,6 +69,7 @@ final class LoadRunner {
         sleepUntil(startNanos + options.warmup().toNanos());
 
         Map<String, ProcessWatch.Sample> before = watch.sample();
+        MachineCpu.Sample machineBefore = MachineCpu.read();
         synchronized (this) {
             phase = Phase.MEASURING;
             windowStartNanos = System.nanoTime();
@@ -76,13 +77,15 @@ final class LoadRunner {
         windowClosed.await(options.duration().toNanos(), TimeUnit.NANOSECONDS);
         closeWindow();
         Map<String, ProcessWatch.Sample> after = watch.sample();
+        MachineCpu.Sample machineAfter = MachineCpu.read();
 
         // Everything in flight gets the reply timeout, plus the time the failure rule may take to reconnect.
         Duration drain = options.timeout().multipliedBy(2).plusSeconds(5);
         slotsStopped.await(drain.toNanos(), TimeUnit.NANOSECONDS);
         synchronized (this) {
             return new LoadReport(options, Duration.ofNanos(windowEndNanos - windowStartNanos), latency.copy(),
-                    errors, sequence.get(), slotsStopped.getCount(), usage(before, after));
+                    errors, sequence.get(), slotsStopped.getCount(), usage(before, after),
+                    MachineCpu.stealPercent(machineBefore, machineAfter));
         }
     }
 

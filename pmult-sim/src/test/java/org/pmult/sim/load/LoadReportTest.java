@@ -1,6 +1,7 @@
 package org.pmult.sim.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -71,6 +72,17 @@ class LoadReportTest {
     }
 
     @Test
+    void theHypervisorsShareIsReportedWhereKnownAndLeftOutElsewhere() {
+        LoadReport stolen = report(latencies(1, 10), Duration.ofSeconds(1), Map.of(), Map.of(), 42.5);
+        StringWriter text = new StringWriter();
+        stolen.print(new PrintWriter(text));
+
+        assertTrue(stolen.resultLine().endsWith(" steal_pct=42.5"), stolen.resultLine());
+        assertTrue(text.toString().contains("machine: 42.5 % of its CPU time taken by the hypervisor (steal)"), text.toString());
+        assertFalse(report(latencies(1, 10), Duration.ofSeconds(1), Map.of(), Map.of()).resultLine().contains("steal"));
+    }
+
+    @Test
     void printsErrorsByKindAndAProcessTable() {
         Map<String, ProcessWatch.Sample> processes = new LinkedHashMap<>();
         processes.put("pmult", new ProcessWatch.Sample(100, 24, 300 * 1024));
@@ -107,6 +119,11 @@ class LoadReportTest {
 
     private static LoadReport report(Histogram latency, Duration window, Map<String, Long> errors,
             Map<String, ProcessWatch.Sample> processes) {
-        return new LoadReport(OPTIONS, window, latency, errors, latency.getTotalCount(), 0, processes);
+        return report(latency, window, errors, processes, null);
+    }
+
+    private static LoadReport report(Histogram latency, Duration window, Map<String, Long> errors,
+            Map<String, ProcessWatch.Sample> processes, Double stealPercent) {
+        return new LoadReport(OPTIONS, window, latency, errors, latency.getTotalCount(), 0, processes, stealPercent);
     }
 }
