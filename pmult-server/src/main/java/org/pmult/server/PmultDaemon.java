@@ -146,6 +146,10 @@ public final class PmultDaemon {
             LOG.error("SIGHUP: {}; keeping the running configuration", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("SIGHUP: reload of {} failed; keeping the running configuration", configFile.get(), e);
+        } catch (Error e) {
+            // the reload thread's executor would drop it without a word: say so, then let it go on
+            LOG.error("SIGHUP: reload of {} failed ({}); keeping the running configuration", configFile.get(), e, e);
+            throw e;
         }
     }
 
