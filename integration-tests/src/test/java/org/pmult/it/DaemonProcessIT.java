@@ -46,7 +46,7 @@ class DaemonProcessIT {
         Path log = dir.resolve("pmult.log");
         pmult = new ProcessBuilder(List.of(javaBin(), "-jar", jar(), "--config", config.toString(), "--foreground"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> read(log).contains("started, pid " + pmult.pid()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertLogShows(log, "started, pid " + pmult.pid()));
         assertEquals(Long.toString(pmult.pid()), Files.readString(pidfile).trim());
         assertTrue(Files.exists(socket));
         try (Socket tcp = new Socket("127.0.0.1", port)) {
@@ -56,7 +56,7 @@ class DaemonProcessIT {
         // a broken file: logged with its line, the running configuration stays
         Files.writeString(config, "listen unix://" + socket + ";\nclient x { url nowhere:at:all; }\n");
         signal("HUP");
-        await().atMost(Duration.ofSeconds(20)).until(() -> read(log).contains("keeping the running configuration"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertLogShows(log, "keeping the running configuration"));
         assertTrue(read(log).contains(config + ":2"), read(log));
         assertTrue(pmult.isAlive());
 
@@ -64,7 +64,7 @@ class DaemonProcessIT {
         Files.writeString(config, "listen unix://" + socket + ";\nlisten inet://127.0.0.1:" + port + ";\npidfile " + pidfile + ";\n"
                 + "define-macros mail (auth_type);\n");
         signal("HUP");
-        await().atMost(Duration.ofSeconds(20)).until(() -> read(log).contains("SIGHUP: reloaded " + config));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertLogShows(log, "SIGHUP: reloaded " + config));
 
         signal("TERM");
         assertTrue(pmult.waitFor(30, TimeUnit.SECONDS), "pmult exits after SIGTERM");
@@ -90,6 +90,12 @@ class DaemonProcessIT {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pmult.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
         assertEquals(0, kill.exitValue());
+    }
+
+    /** Fails with the whole log, so a run that timed out shows what pmult did instead. */
+    private static void assertLogShows(Path log, String text) throws IOException {
+        String logged = read(log);
+        assertTrue(logged.contains(text), "\"" + text + "\" not in pmult's log:\n" + logged);
     }
 
     private static String read(Path log) throws IOException {
