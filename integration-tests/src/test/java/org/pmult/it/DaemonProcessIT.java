@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shaded jar as an administrator runs it: starts on a config, writes its pidfile, reloads on
- * SIGHUP (and keeps running on a broken file), stops cleanly on SIGTERM removing pidfile and socket.
+ * SIGHUP (and keeps running on a broken file), stops cleanly on SIGTERM removing pidfile and socket;
+ * started with SIGHUP ignored (nohup), it says it cannot reload.
  */
 class DaemonProcessIT {
 
@@ -44,9 +45,8 @@ class DaemonProcessIT {
         int port = freePort();
         Files.writeString(config, "listen unix://" + socket + ";\nlisten inet://127.0.0.1:" + port + ";\npidfile " + pidfile + ";\n");
         Path log = dir.resolve("pmult.log");
-        pmult = new ProcessBuilder(List.of(javaBin(), "-jar", jar(), "--config", config.toString(), "--foreground"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertLogShows(log, "started, pid " + pmult.pid()));
+        // SIGHUP as a service manager leaves it, whatever this build runs under (nohup ignores it)
+        startPmult(config, log, "--default-signal=HUP");
         assertEquals(Long.toString(pmult.pid()), Files.readString(pidfile).trim());
         assertTrue(Files.exists(socket));
         try (Socket tcp = new Socket("127.0.0.1", port)) {
@@ -72,6 +72,26 @@ class DaemonProcessIT {
         assertFalse(Files.exists(pidfile), "pidfile removed");
         assertFalse(Files.exists(socket), "unix socket removed");
         assertTrue(read(log).contains("pmult stopped"), read(log));
+    }
+
+    @Test
+    void warnsAtStartThatItCannotReloadWhenStartedWithSighupIgnored() throws Exception {
+        Path config = dir.resolve("pmult.conf");
+        Files.writeString(config, "listen unix://" + dir.resolve("pmult.sock") + ";\n");
+        Path log = dir.resolve("pmult.log");
+
+        startPmult(config, log, "--ignore-signal=HUP"); // as under nohup
+
+        assertLogShows(log, "SIGHUP reload unavailable: pmult was started with SIGHUP ignored");
+        signal("TERM");
+        assertTrue(pmult.waitFor(30, TimeUnit.SECONDS), "pmult exits after SIGTERM");
+    }
+
+    /** Starts the jar in the foreground through env with {@code sighup} (how SIGHUP is set on the way); waits for its start line. */
+    private void startPmult(Path config, Path log, String sighup) throws IOException {
+        pmult = new ProcessBuilder(List.of("env", sighup, javaBin(), "-jar", jar(), "--config", config.toString(), "--foreground"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertLogShows(log, "started, pid " + pmult.pid()));
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.pmult.server.metrics.PmultMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -124,7 +125,14 @@ public final class PmultDaemon {
     private static void installReload(PmultServer server, Optional<Path> configFile, Optional<DebugSpec> debugOverride,
                                       ExecutorService reloader) {
         try {
-            Signal.handle(new Signal("HUP"), signal -> reloader.execute(() -> reload(server, configFile, debugOverride)));
+            SignalHandler before = Signal.handle(new Signal("HUP"),
+                    signal -> reloader.execute(() -> reload(server, configFile, debugOverride)));
+            if (before == SignalHandler.SIG_IGN) {
+                // The JVM keeps a shutdown signal ignored that was ignored when it started, handler or not.
+                LOG.warn("SIGHUP reload unavailable: pmult was started with SIGHUP ignored (as nohup does), and"
+                        + " the JVM keeps it ignored; start pmult under a service manager instead of nohup, or"
+                        + " through env --default-signal=HUP");
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP reload unavailable on this platform: {}", e.getMessage());
         }
