@@ -34,7 +34,8 @@ final class MachineCpu {
      * the total is the first eight (guest time is already counted in user), steal the eighth.
      */
     static Sample parse(String procStat) {
-        String first = procStat.substring(0, procStat.indexOf('\n') < 0 ? procStat.length() : procStat.indexOf('\n'));
+        int end = procStat.indexOf('\n');
+        String first = end < 0 ? procStat : procStat.substring(0, end);
         String[] fields = first.trim().split(" +");
         if (!fields[0].equals("cpu") || fields.length < 9) {
             throw new IllegalArgumentException("not the aggregate cpu line of /proc/stat: " + first);
