@@ -208,10 +208,15 @@ tuned() {   # run ... against the pmult that spins
 series() {   # run ... against the pmult with two milters in series
     TARGET_PORT=$PMULT_SERIES_PORT TARGET_PMULT_PID=$PMULT_SERIES SECOND_MILTER_PID=$MILTER2_PID run "$@"
 }
+against() {   # MILTER_PORT MILTER_PID PMULT_PORT PMULT_PID LABEL MODE ...: run with a milter of its own,
+              # straight to it (milter mode) or through the pmult in front of it (pmilter mode)
+    local milter_port=$1 milter_pid=$2 port=$3 pmult_pid=$4
+    shift 4
+    [ "$2" = milter ] && port=$milter_port
+    TARGET_PORT=$port TARGET_PMULT_PID=$pmult_pid TARGET_MILTER_PID=$milter_pid run "$@"
+}
 noreply() {   # run ... against the no-reply milter, direct (milter mode) or through its pmult (pmilter mode)
-    local port=$PMULT_NR_PORT
-    [ "$2" = milter ] && port=$MILTER_NR_PORT
-    TARGET_PORT=$port TARGET_PMULT_PID=$PMULT_NR TARGET_MILTER_PID=$MILTER_NR_PID run "$@"
+    against "$MILTER_NR_PORT" "$MILTER_NR_PID" "$PMULT_NR_PORT" "$PMULT_NR" "$@"
 }
 WARMUP=2s DURATION=18s noreuse warmup pmilter --sessions 50 > /dev/null
 WARMUP=2s DURATION=18s tuned warmup pmilter --sessions 50 > /dev/null
@@ -332,9 +337,7 @@ if part rspamd && [ -x "$START_RSPAMD" ] && command -v rspamd > /dev/null; then
         start_pmult pmult-rspamd "$PMULT_RSPAMD_PORT" "inet://127.0.0.1:$RSPAMD_PORT"
         PMULT_RSPAMD=$PMULT_PID
         rspamd_run() {   # LABEL MODE SESSIONS
-            local port=$PMULT_RSPAMD_PORT
-            [ "$2" = milter ] && port=$RSPAMD_PORT
-            TARGET_MILTER_PID=$RSPAMD_PID TARGET_PMULT_PID=$PMULT_RSPAMD TARGET_PORT=$port run "$1" "$2" --sessions "$3"
+            against "$RSPAMD_PORT" "$RSPAMD_PID" "$PMULT_RSPAMD_PORT" "$PMULT_RSPAMD" "$1" "$2" --sessions "$3"
         }
         # rspamd takes most of the CPU, so the JIT compilers of pmult take minutes to catch up
         log "warming up pmult in front of rspamd (60 s)"
